@@ -1,0 +1,216 @@
+//! A fake Jira Cloud tenant: a real HTTP/1.1 server on 127.0.0.1 that speaks
+//! Jira's JSON shapes, page caps, error bodies and authentication rules.
+//!
+//! It serves both the site (`{site}.atlassian.net`, told apart by the
+//! `x-forwarded-host` header the host's redirect adds) and the gateway
+//! (`api.atlassian.com/ex/jira/{cloudId}`). It answers an endpoint it does not
+//! know with 501 and records it, records every request for assertions, and can
+//! inject faults and latency.
+
+mod json;
+mod routes;
+pub mod tenant;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use tenant::{Credential, Email, Group, Tenant, TokenKind, User};
+
+/// One request the fake received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    pub method: String,
+    /// `acme.atlassian.net` or `api.atlassian.com`.
+    pub host: String,
+    /// The API path with any gateway prefix removed, e.g. `/rest/api/3/myself`.
+    pub path: String,
+    /// Decoded query pairs, in order.
+    pub query: Vec<(String, String)>,
+    /// The e-mail of the credential used, if any. Never the token.
+    pub account: Option<String>,
+    pub status: u16,
+    /// Whether the fake knew the endpoint.
+    pub known: bool,
+}
+
+impl Logged {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A failure to inject instead of the normal answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer with this status and, for 429 and 503, an optional `Retry-After`.
+    Status {
+        status: u16,
+        retry_after: Option<u64>,
+    },
+}
+
+/// Injects `fault` into the `nth` (1-based) requests for `path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultRule {
+    pub path: String,
+    pub nth: Vec<u64>,
+    pub fault: Fault,
+}
+
+pub(crate) struct Shared {
+    pub(crate) tenant: Mutex<Tenant>,
+    log: Mutex<Vec<Logged>>,
+    faults: Mutex<Vec<FaultRule>>,
+    counts: Mutex<HashMap<String, u64>>,
+    latency: Mutex<Duration>,
+    in_flight: AtomicU64,
+    peak_in_flight: AtomicU64,
+}
+
+/// A running fake Jira. Stops when dropped.
+pub struct FakeJira {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for FakeJira {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FakeJira {
+    /// Starts serving `tenant` on an ephemeral port of 127.0.0.1. Must be
+    /// called inside a tokio runtime.
+    pub async fn start(tenant: Tenant) -> std::io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            tenant: Mutex::new(tenant),
+            log: Mutex::default(),
+            faults: Mutex::default(),
+            counts: Mutex::default(),
+            latency: Mutex::new(Duration::ZERO),
+            in_flight: AtomicU64::new(0),
+            peak_in_flight: AtomicU64::new(0),
+        });
+        let serving = shared.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let shared = serving.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| {
+                        let shared = shared.clone();
+                        async move { Ok::<_, Infallible>(serve(&shared, req).await) }
+                    });
+                    // A client that hangs up mid-request is not the fake's problem.
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(Self { addr, shared, task })
+    }
+
+    /// The base URL to pass as `--upstream`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<Logged> {
+        self.shared.log.lock().expect("log poisoned").clone()
+    }
+
+    /// Requests for endpoints the fake does not implement.
+    pub fn unknown_requests(&self) -> Vec<Logged> {
+        self.requests().into_iter().filter(|r| !r.known).collect()
+    }
+
+    pub fn clear_requests(&self) {
+        self.shared.log.lock().expect("log poisoned").clear();
+        self.shared.counts.lock().expect("counts poisoned").clear();
+    }
+
+    pub fn inject(&self, rule: FaultRule) {
+        self.shared.faults.lock().expect("faults poisoned").push(rule);
+    }
+
+    /// Delay added before every answer.
+    pub fn set_latency(&self, latency: Duration) {
+        *self.shared.latency.lock().expect("latency poisoned") = latency;
+    }
+
+    /// The most requests the fake was handling at once.
+    pub fn peak_in_flight(&self) -> u64 {
+        self.shared.peak_in_flight.load(Ordering::SeqCst)
+    }
+
+    pub fn reset_peak_in_flight(&self) {
+        self.shared.peak_in_flight.store(0, Ordering::SeqCst);
+    }
+
+    /// Reads or changes the tenant.
+    pub fn with_tenant<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
+        f(&mut self.shared.tenant.lock().expect("tenant poisoned"))
+    }
+}
+
+type Response = hyper::Response<Full<Bytes>>;
+
+async fn serve(shared: &Shared, req: hyper::Request<hyper::body::Incoming>) -> Response {
+    let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    shared.peak_in_flight.fetch_max(now, Ordering::SeqCst);
+    let latency = *shared.latency.lock().expect("latency poisoned");
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let request = routes::Request::new(&parts, body);
+    let fault = request.as_ref().ok().and_then(|r| next_fault(shared, r));
+    let (answer, logged) = match request {
+        Ok(request) => routes::handle(shared, &request, fault),
+        Err(bad) => (bad, None),
+    };
+    if let Some(logged) = logged {
+        shared.log.lock().expect("log poisoned").push(logged);
+    }
+    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+    answer.into_response()
+}
+
+fn next_fault(shared: &Shared, request: &routes::Request) -> Option<Fault> {
+    let mut counts = shared.counts.lock().expect("counts poisoned");
+    let n = counts.entry(request.path.clone()).or_default();
+    *n += 1;
+    let n = *n;
+    drop(counts);
+    shared
+        .faults
+        .lock()
+        .expect("faults poisoned")
+        .iter()
+        .find(|rule| rule.path == request.path && rule.nth.contains(&n))
+        .map(|rule| rule.fault.clone())
+}

@@ -1,0 +1,10 @@
+//! The wasmtime host for extractor-jira: loads the component, gives it
+//! `wasi:http` (with an allowlist, an optional redirect and a request log),
+//! and runs it. It also carries a fake Jira tenant for tests and demos.
+
+pub mod document;
+pub mod fake_jira;
+pub mod outbound;
+pub mod runtime;
+
+pub use runtime::{CallError, Extracted, Plugin, Runtime, default_component_path};

@@ -1,0 +1,304 @@
+//! Loading the component into wasmtime and calling it.
+//!
+//! Two kinds of failure are kept apart, as the contract intends: a
+//! [`CallError::Trap`] means the host or the guest broke (a bug), while a
+//! [`CallError::Plugin`] is the connector's own typed answer (bad config, a
+//! refused token, a missing permission).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable};
+use wasmtime::{Config, Engine, ResourceLimiter, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+use crate::outbound::{Outbound, RecordedRequest, Upstream};
+
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "extractor",
+        exports: { default: async },
+        with: {
+            "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+            "wasi:io": wasmtime_wasi::p2::bindings::io,
+            "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+        },
+    });
+}
+
+pub use bindings::balkanid::extractor::lifecycle;
+pub use bindings::balkanid::extractor::types;
+
+use types::{Batch, ConnectionInfo};
+
+/// The component built next to this host by its build script.
+pub fn default_component_path() -> PathBuf {
+    PathBuf::from(env!("EXTRACTOR_JIRA_COMPONENT"))
+}
+
+/// Why a call into the plugin did not return a value.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// The guest trapped or the host failed: a bug, not a Jira problem.
+    #[error("the plugin trapped or the host failed: {0:#}")]
+    Trap(wasmtime::Error),
+    /// The connector's own error.
+    #[error("{}", describe(.0))]
+    Plugin(types::Error),
+}
+
+/// A plugin error in words, with what to do about it.
+pub fn describe(error: &types::Error) -> String {
+    use types::Error as E;
+    let request = |r: &types::RequestFailure| format!("{} ({}): {}", r.step, r.endpoint, r.message);
+    match error {
+        E::InvalidConfig(f) => format!("invalid configuration: {}: {}", f.field, f.reason),
+        E::NotConfigured => "the plugin was not configured: call configure first".into(),
+        E::Unauthorized(r) => format!("unauthorized: {}", request(r)),
+        E::Forbidden(f) => {
+            let mut s = format!("forbidden: {}", request(&f.request));
+            if let Some(p) = &f.permission {
+                s.push_str(&format!("; grant the account the Jira permission: {p}"));
+            }
+            if !f.scopes.is_empty() {
+                s.push_str(&format!("; a scoped token needs the scopes: {}", f.scopes.join(", ")));
+            }
+            s
+        }
+        E::NotFound(r) => format!("not found: {}", request(r)),
+        E::RateLimited(r) => format!(
+            "rate limited after {} attempts: {}{}",
+            r.attempts,
+            request(&r.request),
+            r.retry_after_seconds
+                .map(|s| format!(" (Jira asked to wait {s} s)"))
+                .unwrap_or_default()
+        ),
+        E::Network(r) => format!("network: {}", request(r)),
+        E::InvalidResponse(r) => format!("invalid response from Jira: {}", request(r)),
+        E::Upstream(u) => format!("Jira answered HTTP {}: {}", u.status, request(&u.request)),
+        E::Unsupported(m) => format!("unsupported: {m}"),
+        E::Other(m) => m.clone(),
+    }
+}
+
+/// A compiled component, ready to instantiate many times.
+pub struct Runtime {
+    engine: Engine,
+    pre: bindings::ExtractorPre<HostState>,
+    component_bytes: usize,
+    compile_time: Duration,
+}
+
+impl Runtime {
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading the component {}", path.display()))?;
+        Self::from_bytes(&bytes)
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Self> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config)?;
+        let started = Instant::now();
+        let component = Component::new(&engine, bytes)
+            .map_err(|e| anyhow::Error::from(e).context("compiling the component"))?;
+        let compile_time = started.elapsed();
+        let mut linker = Linker::<HostState>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        let pre = bindings::ExtractorPre::new(linker.instantiate_pre(&component)?)?;
+        Ok(Self {
+            engine,
+            pre,
+            component_bytes: bytes.len(),
+            compile_time,
+        })
+    }
+
+    pub fn component_bytes(&self) -> usize {
+        self.component_bytes
+    }
+
+    pub fn compile_time(&self) -> Duration {
+        self.compile_time
+    }
+
+    /// A fresh instance with its own store. With `upstream`, requests for the
+    /// Atlassian hosts go to that base URL instead.
+    pub async fn instantiate(&self, upstream: Option<Upstream>) -> anyhow::Result<Plugin> {
+        let outbound = Outbound::new(upstream);
+        let state = HostState {
+            wasi: WasiCtx::builder().inherit_stderr().build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            outbound: outbound.clone(),
+            memory: MemoryTracker::default(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.memory);
+        let started = Instant::now();
+        let instance = self.pre.instantiate_async(&mut store).await?;
+        Ok(Plugin {
+            store,
+            instance,
+            outbound,
+            instantiate_time: started.elapsed(),
+        })
+    }
+}
+
+/// Per-instance host state.
+pub struct HostState {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    outbound: Outbound,
+    memory: MemoryTracker,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.outbound,
+        }
+    }
+}
+
+/// Tracks the guest's linear memory, whose size only grows: its largest size
+/// is the peak the guest needed.
+#[derive(Debug, Default)]
+struct MemoryTracker {
+    peak: usize,
+}
+
+impl ResourceLimiter for MemoryTracker {
+    fn memory_growing(&mut self, current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+        self.peak = self.peak.max(current).max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, _desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
+}
+
+/// Everything an extraction produced.
+#[derive(Debug, Default, Clone)]
+pub struct Extracted {
+    pub entities: Vec<types::Entity>,
+    pub relations: Vec<types::Relation>,
+    pub batches: usize,
+}
+
+/// One instance of the connector.
+pub struct Plugin {
+    store: Store<HostState>,
+    instance: bindings::Extractor,
+    outbound: Outbound,
+    instantiate_time: Duration,
+}
+
+/// An extraction running in a [`Plugin`].
+pub struct ExtractionHandle(ResourceAny);
+
+impl Plugin {
+    pub async fn configure(&mut self, config: &str) -> Result<ConnectionInfo, CallError> {
+        self.instance
+            .balkanid_extractor_connector()
+            .call_configure(&mut self.store, config)
+            .await
+            .map_err(CallError::Trap)?
+            .map_err(CallError::Plugin)
+    }
+
+    pub async fn extract(&mut self) -> Result<ExtractionHandle, CallError> {
+        self.instance
+            .balkanid_extractor_connector()
+            .call_extract(&mut self.store)
+            .await
+            .map_err(CallError::Trap)?
+            .map(ExtractionHandle)
+            .map_err(CallError::Plugin)
+    }
+
+    pub async fn next(&mut self, extraction: &ExtractionHandle) -> Result<Option<Batch>, CallError> {
+        self.instance
+            .balkanid_extractor_connector()
+            .extraction()
+            .call_next(&mut self.store, extraction.0)
+            .await
+            .map_err(CallError::Trap)?
+            .map_err(CallError::Plugin)
+    }
+
+    pub async fn finish(&mut self, extraction: ExtractionHandle) -> Result<(), CallError> {
+        extraction
+            .0
+            .resource_drop_async(&mut self.store)
+            .await
+            .map_err(CallError::Trap)
+    }
+
+    /// Runs a whole extraction, handing each batch to `on_batch` as it
+    /// arrives, and returns everything.
+    pub async fn extract_all(
+        &mut self,
+        mut on_batch: impl FnMut(&Batch),
+    ) -> Result<Extracted, CallError> {
+        let extraction = self.extract().await?;
+        let mut out = Extracted::default();
+        let result = loop {
+            match self.next(&extraction).await {
+                Ok(Some(batch)) => {
+                    on_batch(&batch);
+                    out.batches += 1;
+                    out.entities.extend(batch.entities);
+                    out.relations.extend(batch.relations);
+                }
+                Ok(None) => break Ok(out),
+                Err(e) => break Err(e),
+            }
+        };
+        self.finish(extraction).await?;
+        result
+    }
+
+    pub async fn apply(&mut self, action: &lifecycle::Action) -> Result<lifecycle::Outcome, CallError> {
+        self.instance
+            .balkanid_extractor_connector()
+            .call_apply_lifecycle_action(&mut self.store, action)
+            .await
+            .map_err(CallError::Trap)?
+            .map_err(CallError::Plugin)
+    }
+
+    /// Every outbound request so far, credential redacted.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.outbound.requests()
+    }
+
+    /// The largest the guest's linear memory has been, in bytes.
+    pub fn peak_memory(&self) -> usize {
+        self.store.data().memory.peak
+    }
+
+    pub fn instantiate_time(&self) -> Duration {
+        self.instantiate_time
+    }
+}

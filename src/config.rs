@@ -1,0 +1,507 @@
+//! The vendor's configuration, parsed once into a validated, immutable value.
+//!
+//! The site name decides where the API token is sent, so it is validated as
+//! strictly as a hostname can be: anything that is not a bare Atlassian site
+//! label (optionally written as `label.atlassian.net` or
+//! `https://label.atlassian.net/`) is refused before any request exists.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// The suffix every Jira Cloud site's hostname ends with.
+pub const SITE_DOMAIN: &str = "atlassian.net";
+/// Atlassian's API gateway, used by scoped tokens.
+pub const GATEWAY_HOST: &str = "api.atlassian.com";
+
+pub const DEFAULT_MAX_CONCURRENCY: u32 = 8;
+pub const MAX_CONCURRENCY_RANGE: std::ops::RangeInclusive<u32> = 1..=32;
+
+/// Longest token string accepted. Atlassian's API tokens are a few hundred
+/// characters; anything far larger is a paste error or an attack on memory.
+const MAX_TOKEN_LEN: usize = 4096;
+
+const FIELD_APP_CONFIG: &str = "appConfig";
+const FIELD_TOKEN: &str = "appConfig.token";
+const FIELD_SITE: &str = "appConfig.siteName";
+const FIELD_ORG: &str = "appConfig.orgName";
+const FIELD_CONCURRENCY: &str = "appConfig.maxConcurrency";
+
+/// Keys accepted inside `appConfig`. Anything else is refused: a misspelt
+/// optional key would otherwise be ignored silently and its default used.
+const KNOWN_KEYS: &[&str] = &["token", "siteName", "orgName", "maxConcurrency"];
+
+/// A validated connector configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    site: SiteName,
+    credentials: Credentials,
+    max_concurrency: u32,
+}
+
+impl Config {
+    /// Parses the vendor's JSON, e.g.
+    /// `{"appConfig": {"token": "EMAIL:API_TOKEN", "siteName": "acme"}}`.
+    pub fn parse(json: &str) -> Result<Self> {
+        let root: Value = serde_json::from_str(json).map_err(|e| {
+            // serde_json's message names a position, never the input text.
+            Error::invalid_config("config", format!("not valid JSON: {e}"))
+        })?;
+        let root = root
+            .as_object()
+            .ok_or_else(|| Error::invalid_config("config", "must be a JSON object"))?;
+        let app = root
+            .get(FIELD_APP_CONFIG)
+            .ok_or_else(|| Error::invalid_config(FIELD_APP_CONFIG, "is missing"))?
+            .as_object()
+            .ok_or_else(|| Error::invalid_config(FIELD_APP_CONFIG, "must be a JSON object"))?;
+
+        if let Some(unknown) = app.keys().find(|k| !KNOWN_KEYS.contains(&k.as_str())) {
+            return Err(Error::invalid_config(
+                &format!("{FIELD_APP_CONFIG}.{}", printable(unknown)),
+                format!("unknown field; expected one of {}", KNOWN_KEYS.join(", ")),
+            ));
+        }
+
+        let credentials = Credentials::parse(app)?;
+        let site = site_from(app)?;
+        let max_concurrency = match app.get("maxConcurrency") {
+            None | Some(Value::Null) => DEFAULT_MAX_CONCURRENCY,
+            Some(v) => v
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| MAX_CONCURRENCY_RANGE.contains(n))
+                .ok_or_else(|| {
+                    Error::invalid_config(
+                        FIELD_CONCURRENCY,
+                        format!(
+                            "must be a whole number from {} to {}",
+                            MAX_CONCURRENCY_RANGE.start(),
+                            MAX_CONCURRENCY_RANGE.end()
+                        ),
+                    )
+                })?,
+        };
+
+        Ok(Self {
+            site,
+            credentials,
+            max_concurrency,
+        })
+    }
+
+    pub fn site(&self) -> &SiteName {
+        &self.site
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    pub fn max_concurrency(&self) -> u32 {
+        self.max_concurrency
+    }
+}
+
+fn site_from(app: &Map<String, Value>) -> Result<SiteName> {
+    let site = optional_string(app, "siteName", FIELD_SITE)?;
+    let org = optional_string(app, "orgName", FIELD_ORG)?;
+    match (site, org) {
+        (Some(s), Some(o)) => {
+            let (s, o) = (SiteName::parse(s, FIELD_SITE)?, SiteName::parse(o, FIELD_ORG)?);
+            if s != o {
+                return Err(Error::invalid_config(
+                    FIELD_ORG,
+                    "is an alias of siteName but names a different site; give one of them",
+                ));
+            }
+            Ok(s)
+        }
+        (Some(s), None) => SiteName::parse(s, FIELD_SITE),
+        (None, Some(o)) => SiteName::parse(o, FIELD_ORG),
+        (None, None) => Err(Error::invalid_config(
+            FIELD_SITE,
+            "is missing (orgName is accepted as an alias)",
+        )),
+    }
+}
+
+fn optional_string<'a>(
+    app: &'a Map<String, Value>,
+    key: &str,
+    field: &str,
+) -> Result<Option<&'a str>> {
+    match app.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::invalid_config(field, "must be a string")),
+    }
+}
+
+/// Renders a caller-supplied string safely inside an error message: short,
+/// ASCII-printable, with anything else escaped.
+fn printable(s: &str) -> String {
+    let mut out: String = s.chars().take(64).flat_map(char::escape_default).collect();
+    if s.chars().count() > 64 {
+        out.push_str("...");
+    }
+    out
+}
+
+/// The label of a Jira Cloud site: `acme` for `https://acme.atlassian.net`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteName(String);
+
+impl SiteName {
+    /// Accepts `acme`, `acme.atlassian.net` and `https://acme.atlassian.net/`
+    /// (any letter case); refuses everything else.
+    pub fn parse(raw: &str, field: &str) -> Result<Self> {
+        let reject = |why: &str| {
+            Error::invalid_config(
+                field,
+                format!(
+                    "{why}; give the site's name, e.g. \"acme\" for https://acme.atlassian.net (got \"{}\")",
+                    printable(raw)
+                ),
+            )
+        };
+        if raw.is_empty() {
+            return Err(reject("is empty"));
+        }
+        if raw.len() > 253 {
+            return Err(reject("is too long"));
+        }
+        // Checked on the raw text, before any stripping, so that nothing can
+        // hide behind a prefix or suffix we remove.
+        if let Some(c) = raw.chars().find(|c| !c.is_ascii() || c.is_ascii_control()) {
+            return Err(reject(if c.is_ascii_control() {
+                "contains a control character"
+            } else {
+                "contains a non-ASCII character"
+            }));
+        }
+        if raw.chars().any(|c| c.is_ascii_whitespace()) {
+            return Err(reject("contains whitespace"));
+        }
+        for (c, what) in [
+            ('@', "user information ('@')"),
+            ('%', "percent-encoding"),
+            ('\\', "a backslash"),
+            ('?', "a query ('?')"),
+            ('#', "a fragment ('#')"),
+        ] {
+            if raw.contains(c) {
+                return Err(reject(&format!("contains {what}")));
+            }
+        }
+
+        let lower = raw.to_ascii_lowercase();
+        let host = if let Some(rest) = lower.strip_prefix("https://") {
+            rest.strip_suffix('/').unwrap_or(rest)
+        } else if lower.contains("://") {
+            return Err(reject("must use https"));
+        } else {
+            lower.as_str()
+        };
+        if host.contains('/') {
+            return Err(reject("contains a path"));
+        }
+        if host.contains(':') {
+            return Err(reject("contains a port"));
+        }
+        let label = match host.strip_suffix(SITE_DOMAIN) {
+            Some(prefix) => prefix
+                .strip_suffix('.')
+                .ok_or_else(|| reject("is not an atlassian.net site"))?,
+            None if host.contains('.') => {
+                return Err(reject("is not an atlassian.net site"));
+            }
+            None => host,
+        };
+        if label.is_empty() || label.len() > 63 {
+            return Err(reject("must be 1 to 63 characters"));
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(reject("may hold only letters, digits and '-'"));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(reject("may not start or end with '-'"));
+        }
+        Ok(Self(label.to_owned()))
+    }
+
+    pub fn label(&self) -> &str {
+        &self.0
+    }
+
+    /// The site's hostname, e.g. `acme.atlassian.net`.
+    pub fn host(&self) -> String {
+        format!("{}.{SITE_DOMAIN}", self.0)
+    }
+}
+
+/// An Atlassian account e-mail and API token. The token is private to this
+/// module: the only way out is the `Authorization` header value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    email: String,
+    token: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("email", &self.email)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Credentials {
+    fn parse(app: &Map<String, Value>) -> Result<Self> {
+        // No message below may quote the value: any part of it may be the secret.
+        let raw = match app.get("token") {
+            None | Some(Value::Null) => {
+                return Err(Error::invalid_config(FIELD_TOKEN, "is missing"));
+            }
+            Some(Value::String(s)) => s,
+            Some(_) => return Err(Error::invalid_config(FIELD_TOKEN, "must be a string")),
+        };
+        if raw.len() > MAX_TOKEN_LEN {
+            return Err(Error::invalid_config(
+                FIELD_TOKEN,
+                format!("is longer than {MAX_TOKEN_LEN} bytes"),
+            ));
+        }
+        let (email, token) = raw.split_once(':').ok_or_else(|| {
+            Error::invalid_config(FIELD_TOKEN, "must be EMAIL:API_TOKEN (no ':' found)")
+        })?;
+        if email.is_empty() {
+            return Err(Error::invalid_config(FIELD_TOKEN, "the e-mail before ':' is empty"));
+        }
+        if token.is_empty() {
+            return Err(Error::invalid_config(FIELD_TOKEN, "the API token after ':' is empty"));
+        }
+        if !email.contains('@') {
+            return Err(Error::invalid_config(
+                FIELD_TOKEN,
+                "the part before ':' must be the account's e-mail address",
+            ));
+        }
+        let bad = |c: char| c.is_whitespace() || c.is_control();
+        if email.chars().any(bad) || token.chars().any(bad) {
+            return Err(Error::invalid_config(
+                FIELD_TOKEN,
+                "contains whitespace or control characters",
+            ));
+        }
+        Ok(Self {
+            email: email.to_owned(),
+            token: token.to_owned(),
+        })
+    }
+
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+
+    /// The `Authorization` header value for HTTP Basic authentication.
+    pub fn authorization(&self) -> String {
+        let mut pair = Vec::with_capacity(self.email.len() + 1 + self.token.len());
+        pair.extend_from_slice(self.email.as_bytes());
+        pair.push(b':');
+        pair.extend_from_slice(self.token.as_bytes());
+        format!("Basic {}", base64(&pair))
+    }
+}
+
+fn base64(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(app: &str) -> Result<Config> {
+        Config::parse(&format!(r#"{{"appConfig": {app}}}"#))
+    }
+
+    fn field_of(err: Error) -> String {
+        match err {
+            Error::InvalidConfig { field, .. } => field,
+            other => panic!("expected invalid-config, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parse_accepts_vendor_config() {
+        let c = config(r#"{"token": "me@acme.com:s3cret", "siteName": "acme"}"#).unwrap();
+        assert_eq!(c.site().label(), "acme");
+        assert_eq!(c.site().host(), "acme.atlassian.net");
+        assert_eq!(c.credentials().email(), "me@acme.com");
+        assert_eq!(c.max_concurrency(), DEFAULT_MAX_CONCURRENCY);
+    }
+
+    #[test]
+    fn parse_accepts_org_name_alias() {
+        let c = config(r#"{"token": "me@acme.com:t", "orgName": "acme"}"#).unwrap();
+        assert_eq!(c.site().label(), "acme");
+        let c = config(r#"{"token": "me@acme.com:t", "orgName": "acme", "siteName": "ACME.atlassian.net"}"#)
+            .unwrap();
+        assert_eq!(c.site().label(), "acme");
+    }
+
+    #[test]
+    fn parse_rejects_conflicting_alias() {
+        let e = config(r#"{"token": "me@acme.com:t", "orgName": "acme", "siteName": "other"}"#)
+            .unwrap_err();
+        assert_eq!(field_of(e), FIELD_ORG);
+    }
+
+    #[test]
+    fn site_name_accepts_documented_forms() {
+        for ok in [
+            "acme",
+            "acme.atlassian.net",
+            "https://acme.atlassian.net",
+            "https://acme.atlassian.net/",
+            "ACME",
+            "HTTPS://Acme.Atlassian.Net/",
+            "my-site-2",
+        ] {
+            let site = SiteName::parse(ok, FIELD_SITE).unwrap_or_else(|e| panic!("{ok}: {e}"));
+            assert!(site.label() == "acme" || site.label() == "my-site-2", "{ok}");
+        }
+    }
+
+    #[test]
+    fn site_name_rejects_everything_else() {
+        for bad in [
+            "",
+            "acme.evil.com",
+            "evil.com",
+            "acme.atlassian.net.evil.com",
+            "evilatlassian.net",
+            "acme.atlassian.net.",
+            "http://acme.atlassian.net",
+            "ftp://acme.atlassian.net",
+            "https://acme.atlassian.net/path",
+            "https://acme.atlassian.net//",
+            "https://user@acme.atlassian.net",
+            "acme@evil.com",
+            "acme:443",
+            "acme.atlassian.net:8443",
+            "acme#",
+            "acme?x=1",
+            "acme%2eevil.com",
+            "acme\\evil",
+            " acme",
+            "acme\r\nHost: evil.com",
+            "acme\t",
+            "аcme", // Cyrillic a
+            "acme\u{200b}",
+            "-acme",
+            "acme-",
+            "a_b",
+            "127.0.0.1",
+            "[::1]",
+            "a.b.atlassian.net",
+            "api.atlassian.com",
+            &"a".repeat(64),
+        ] {
+            let err = SiteName::parse(bad, FIELD_SITE).expect_err(bad);
+            assert_eq!(field_of(err), FIELD_SITE, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn parse_rejects_malformed_tokens_without_echoing_them() {
+        let secret = "SECRETVALUE";
+        for token in [
+            secret.to_owned(),
+            format!(":{secret}"),
+            format!("me@acme.com:"),
+            format!("notanemail:{secret}"),
+            format!("me@acme.com:{secret} x"),
+            format!("me@acme.com:{}", "A".repeat(MAX_TOKEN_LEN + 1)),
+        ] {
+            let json = serde_json::json!({"appConfig": {"token": token, "siteName": "acme"}});
+            let err = Config::parse(&json.to_string()).unwrap_err();
+            let text = format!("{err} {err:?}");
+            assert!(!text.contains(secret), "{text}");
+            assert!(!text.contains("AAAAAAAA"), "{text}");
+            assert_eq!(field_of(err), FIELD_TOKEN);
+        }
+    }
+
+    #[test]
+    fn parse_names_the_missing_or_wrong_field() {
+        let cases = [
+            ("not json", "config"),
+            ("[]", "config"),
+            ("{}", FIELD_APP_CONFIG),
+            (r#"{"appConfig": 1}"#, FIELD_APP_CONFIG),
+            (r#"{"appConfig": {"siteName": "acme"}}"#, FIELD_TOKEN),
+            (r#"{"appConfig": {"token": 5, "siteName": "acme"}}"#, FIELD_TOKEN),
+            (r#"{"appConfig": {"token": "a@b:c"}}"#, FIELD_SITE),
+            (r#"{"appConfig": {"token": "a@b:c", "siteName": 7}}"#, FIELD_SITE),
+            (r#"{"appConfig": {"token": "a@b:c", "siteName": "acme", "sitename": "x"}}"#, "appConfig.sitename"),
+            (r#"{"appConfig": {"token": "a@b:c", "siteName": "acme", "maxConcurrency": 0}}"#, FIELD_CONCURRENCY),
+            (r#"{"appConfig": {"token": "a@b:c", "siteName": "acme", "maxConcurrency": 33}}"#, FIELD_CONCURRENCY),
+            (r#"{"appConfig": {"token": "a@b:c", "siteName": "acme", "maxConcurrency": "8"}}"#, FIELD_CONCURRENCY),
+        ];
+        for (json, field) in cases {
+            assert_eq!(field_of(Config::parse(json).unwrap_err()), field, "{json}");
+        }
+    }
+
+    #[test]
+    fn parse_reads_max_concurrency() {
+        let c = config(r#"{"token": "a@b:c", "siteName": "acme", "maxConcurrency": 16}"#).unwrap();
+        assert_eq!(c.max_concurrency(), 16);
+    }
+
+    #[test]
+    fn credentials_debug_redacts_token() {
+        let c = config(r#"{"token": "me@acme.com:TOPSECRET", "siteName": "acme"}"#).unwrap();
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("TOPSECRET"), "{dbg}");
+        assert!(dbg.contains("<redacted>"));
+    }
+
+    #[test]
+    fn authorization_is_basic_base64() {
+        let c = config(r#"{"token": "Aladdin@x:open sesame", "siteName": "acme"}"#);
+        assert!(c.is_err(), "whitespace in a token is refused");
+        let c = config(r#"{"token": "user@example.com:pass", "siteName": "acme"}"#).unwrap();
+        assert_eq!(c.credentials().authorization(), "Basic dXNlckBleGFtcGxlLmNvbTpwYXNz");
+        assert_eq!(base64(b"a"), "YQ==");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+        assert_eq!(base64(b""), "");
+    }
+}

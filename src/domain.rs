@@ -1,0 +1,59 @@
+//! The identity domain the connector produces, independent of Jira's JSON and
+//! of the WIT bindings (`lib.rs` converts at the boundary).
+
+/// An attribute value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Text(String),
+    Texts(Vec<String>),
+}
+
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Value::Null, Value::Text)
+    }
+}
+
+pub type Attributes = Vec<(&'static str, Value)>;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EntityRef {
+    pub kind: &'static str,
+    pub id: String,
+}
+
+impl EntityRef {
+    pub fn new(kind: &'static str, id: impl Into<String>) -> Self {
+        Self { kind, id: id.into() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entity {
+    pub kind: &'static str,
+    pub id: String,
+    pub name: String,
+    pub attributes: Attributes,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Relation {
+    pub kind: &'static str,
+    pub from: EntityRef,
+    pub to: EntityRef,
+    pub attributes: Attributes,
+}
+
+/// Entity types, as the output contract spells them.
+pub mod kind {
+    pub const USER: &str = "user";
+    pub const GROUP: &str = "group";
+}
+
+/// Relation types, as the output contract spells them.
+pub mod relation {
+    pub const MEMBER_OF: &str = "member-of";
+}

@@ -1,0 +1,203 @@
+//! Detecting the kind of token and where to send requests.
+//!
+//! A classic (unscoped) API token works on the site itself. A scoped token is
+//! refused there with 401 and must go through the gateway at
+//! `api.atlassian.com/ex/jira/{cloudId}`, with the cloud id read from the
+//! site's anonymous `/_edge/tenant_info`.
+
+use super::client::{Api, CloudId, anonymous_site_get, classify, decode};
+use super::endpoints::Endpoint;
+use super::executor::{Executor, RetryPolicy};
+use super::models::{TenantInfo, User};
+use super::transport::{HttpRequest, HttpResponse, Transport};
+use super::users;
+use crate::config::Config;
+use crate::error::{Error, RequestFailure, Result};
+
+/// Which kind of token was detected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    Unscoped,
+    Scoped,
+}
+
+/// A checked connection to one site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub api: Api,
+    pub mode: AuthMode,
+    pub site_url: String,
+    pub cloud_id: Option<CloudId>,
+    pub account_id: String,
+    pub display_name: String,
+}
+
+/// Sends one request (with retries) and classifies the answer.
+pub fn call<T: Transport>(
+    executor: &mut Executor<T, ()>,
+    endpoint: Endpoint,
+    request: HttpRequest,
+) -> Result<HttpResponse> {
+    executor.submit((), request);
+    let done = executor
+        .next()
+        .ok_or_else(|| Error::Other(format!("{}: request was lost", endpoint.step())))?;
+    classify(endpoint, &done.request, done.result, done.attempts)
+}
+
+/// Probes `/myself` on the site, then through the gateway if the site says 401.
+pub fn connect<T: Transport>(transport: T, config: &Config, policy: RetryPolicy) -> Result<Connection> {
+    let mut executor = Executor::new(transport, 1, policy);
+    let site = config.site();
+    let site_url = format!("https://{}", site.host());
+
+    let site_api = Api::site(site, config.credentials());
+    let site_error = match probe(&mut executor, &site_api) {
+        Ok(me) => {
+            return Ok(Connection {
+                api: site_api,
+                mode: AuthMode::Unscoped,
+                site_url,
+                cloud_id: None,
+                account_id: me.account_id,
+                display_name: me.display_name.unwrap_or_default(),
+            });
+        }
+        Err(Error::Unauthorized(failure)) => failure,
+        Err(other) => return Err(other),
+    };
+
+    let tenant_request = anonymous_site_get(site, "/_edge/tenant_info");
+    let response = call(&mut executor, Endpoint::TenantInfo, tenant_request.clone())?;
+    let info: TenantInfo = decode(Endpoint::TenantInfo, &tenant_request, &response)?;
+    let cloud_id = CloudId::parse(&info.cloud_id).ok_or_else(|| {
+        Error::InvalidResponse(RequestFailure::new(
+            Endpoint::TenantInfo.step(),
+            &tenant_request.line(),
+            "cloudId is not a plain identifier",
+        ))
+    })?;
+
+    let gateway_api = Api::gateway(&cloud_id, config.credentials());
+    match probe(&mut executor, &gateway_api) {
+        Ok(me) => Ok(Connection {
+            api: gateway_api,
+            mode: AuthMode::Scoped,
+            site_url,
+            cloud_id: Some(cloud_id),
+            account_id: me.account_id,
+            display_name: me.display_name.unwrap_or_default(),
+        }),
+        Err(Error::Unauthorized(gateway)) => Err(Error::Unauthorized(RequestFailure::new(
+            Endpoint::Myself.step(),
+            &format!("{} and {}", site_error.endpoint, gateway.endpoint),
+            format!(
+                "the token was refused both on the site as a classic token ({}) and on the \
+                 gateway as a scoped token ({}); check the e-mail and token, and that the token \
+                 has not expired or been revoked",
+                site_error.message, gateway.message
+            ),
+        ))),
+        Err(other) => Err(other),
+    }
+}
+
+fn probe<T: Transport>(executor: &mut Executor<T, ()>, api: &Api) -> Result<User> {
+    let request = users::myself(api);
+    let response = call(executor, Endpoint::Myself, request.clone())?;
+    decode(Endpoint::Myself, &request, &response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jira::transport::fake::{FakeTransport, json};
+    use crate::jira::transport::{HttpResponse, TransportError};
+
+    fn config() -> Config {
+        Config::parse(r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "acme"}}"#).unwrap()
+    }
+
+    fn unauthorized() -> Result<HttpResponse, TransportError> {
+        Ok(HttpResponse {
+            status: 401,
+            headers: vec![],
+            body: b"Client must be authenticated to access this resource.".to_vec(),
+        })
+    }
+
+    fn me() -> Result<HttpResponse, TransportError> {
+        json(200, serde_json::json!({"accountId": "557058:abc", "displayName": "Svc Bot", "accountType": "atlassian", "active": true}))
+    }
+
+    #[test]
+    fn connect_detects_unscoped_token() {
+        let transport = FakeTransport::new(|req| {
+            assert_eq!(req.authority, "acme.atlassian.net");
+            assert_eq!(req.line(), "GET /rest/api/3/myself");
+            me()
+        });
+        let conn = connect(transport, &config(), RetryPolicy::default()).unwrap();
+        assert_eq!(conn.mode, AuthMode::Unscoped);
+        assert_eq!(conn.account_id, "557058:abc");
+        assert_eq!(conn.display_name, "Svc Bot");
+        assert_eq!(conn.api.base_url(), "https://acme.atlassian.net");
+        assert_eq!(conn.cloud_id, None);
+    }
+
+    #[test]
+    fn connect_falls_back_to_gateway_for_scoped_token() {
+        let transport = FakeTransport::new(|req| match (req.authority.as_str(), req.path_and_query.as_str()) {
+            ("acme.atlassian.net", "/rest/api/3/myself") => unauthorized(),
+            ("acme.atlassian.net", "/_edge/tenant_info") => {
+                assert!(
+                    !req.headers.iter().any(|(k, _)| k == "authorization"),
+                    "tenant_info is anonymous: the token must not be sent"
+                );
+                json(200, serde_json::json!({"cloudId": "c0ffee-1234"}))
+            }
+            ("api.atlassian.com", "/ex/jira/c0ffee-1234/rest/api/3/myself") => me(),
+            other => panic!("unexpected request {other:?}"),
+        });
+        let conn = connect(transport, &config(), RetryPolicy::default()).unwrap();
+        assert_eq!(conn.mode, AuthMode::Scoped);
+        assert_eq!(conn.cloud_id.as_ref().map(CloudId::as_str), Some("c0ffee-1234"));
+        assert_eq!(conn.api.base_url(), "https://api.atlassian.com/ex/jira/c0ffee-1234");
+    }
+
+    #[test]
+    fn connect_reports_unauthorized_when_both_modes_refuse() {
+        let transport = FakeTransport::new(|req| match req.path_and_query.as_str() {
+            "/_edge/tenant_info" => json(200, serde_json::json!({"cloudId": "c1"})),
+            _ => unauthorized(),
+        });
+        let err = connect(transport, &config(), RetryPolicy::default()).unwrap_err();
+        match &err {
+            Error::Unauthorized(f) => {
+                assert!(f.endpoint.contains("/ex/jira/c1/rest/api/3/myself"), "{f:?}");
+                assert!(f.message.contains("both on the site"), "{f:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!format!("{err} {err:?}").contains("TOKEN"));
+    }
+
+    #[test]
+    fn connect_refuses_a_hostile_cloud_id() {
+        let transport = FakeTransport::new(|req| match req.path_and_query.as_str() {
+            "/_edge/tenant_info" => json(200, serde_json::json!({"cloudId": "../../evil"})),
+            _ => unauthorized(),
+        });
+        let err = connect(transport, &config(), RetryPolicy::default()).unwrap_err();
+        assert!(matches!(err, Error::InvalidResponse(_)), "{err:?}");
+    }
+
+    #[test]
+    fn connect_passes_through_forbidden() {
+        let transport = FakeTransport::new(|_| {
+            json(403, serde_json::json!({"errorMessages": ["no licence"], "errors": {}}))
+        });
+        let err = connect(transport, &config(), RetryPolicy::default()).unwrap_err();
+        assert!(matches!(err, Error::Forbidden { .. }), "{err:?}");
+    }
+}
