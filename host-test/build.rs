@@ -14,7 +14,10 @@ const PROFILE: &str = "component";
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let root = manifest_dir.parent().expect("host-test lives in the workspace").to_path_buf();
+    let root = manifest_dir
+        .parent()
+        .expect("host-test lives in the workspace")
+        .to_path_buf();
     for path in ["src", "wit", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
@@ -30,7 +33,15 @@ fn main() {
         .arg("build")
         .arg("--manifest-path")
         .arg(root.join("Cargo.toml"))
-        .args(["-p", "extractor-jira", "--lib", "--target", TARGET, "--profile", PROFILE])
+        .args([
+            "-p",
+            "extractor-jira",
+            "--lib",
+            "--target",
+            TARGET,
+            "--profile",
+            PROFILE,
+        ])
         .arg("--target-dir")
         .arg(&target_dir);
     // Settings cargo passes to build scripts that must not leak into a build
@@ -47,7 +58,9 @@ fn main() {
     ] {
         command.env_remove(var);
     }
-    let status = command.status().expect("could not run cargo to build the component");
+    let status = command
+        .status()
+        .expect("could not run cargo to build the component");
     if !status.success() {
         panic!(
             "building the {TARGET} component failed (see the output above). If the target is \
@@ -55,7 +68,17 @@ fn main() {
         );
     }
 
-    let wasm = target_dir.join(TARGET).join(PROFILE).join("extractor_jira.wasm");
-    assert!(wasm.exists(), "the component build produced no {}", wasm.display());
-    println!("cargo:rustc-env=EXTRACTOR_JIRA_COMPONENT={}", wasm.display());
+    let wasm = target_dir
+        .join(TARGET)
+        .join(PROFILE)
+        .join("extractor_jira.wasm");
+    assert!(
+        wasm.exists(),
+        "the component build produced no {}",
+        wasm.display()
+    );
+    println!(
+        "cargo:rustc-env=EXTRACTOR_JIRA_COMPONENT={}",
+        wasm.display()
+    );
 }

@@ -110,7 +110,10 @@ fn site_from(app: &Map<String, Value>) -> Result<SiteName> {
     let org = optional_string(app, "orgName", FIELD_ORG)?;
     match (site, org) {
         (Some(s), Some(o)) => {
-            let (s, o) = (SiteName::parse(s, FIELD_SITE)?, SiteName::parse(o, FIELD_ORG)?);
+            let (s, o) = (
+                SiteName::parse(s, FIELD_SITE)?,
+                SiteName::parse(o, FIELD_ORG)?,
+            );
             if s != o {
                 return Err(Error::invalid_config(
                     FIELD_ORG,
@@ -282,10 +285,16 @@ impl Credentials {
             Error::invalid_config(FIELD_TOKEN, "must be EMAIL:API_TOKEN (no ':' found)")
         })?;
         if email.is_empty() {
-            return Err(Error::invalid_config(FIELD_TOKEN, "the e-mail before ':' is empty"));
+            return Err(Error::invalid_config(
+                FIELD_TOKEN,
+                "the e-mail before ':' is empty",
+            ));
         }
         if token.is_empty() {
-            return Err(Error::invalid_config(FIELD_TOKEN, "the API token after ':' is empty"));
+            return Err(Error::invalid_config(
+                FIELD_TOKEN,
+                "the API token after ':' is empty",
+            ));
         }
         if !email.contains('@') {
             return Err(Error::invalid_config(
@@ -321,8 +330,7 @@ impl Credentials {
 }
 
 fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
         let b = [
@@ -370,8 +378,10 @@ mod tests {
     fn parse_accepts_org_name_alias() {
         let c = config(r#"{"token": "me@acme.com:t", "orgName": "acme"}"#).unwrap();
         assert_eq!(c.site().label(), "acme");
-        let c = config(r#"{"token": "me@acme.com:t", "orgName": "acme", "siteName": "ACME.atlassian.net"}"#)
-            .unwrap();
+        let c = config(
+            r#"{"token": "me@acme.com:t", "orgName": "acme", "siteName": "ACME.atlassian.net"}"#,
+        )
+        .unwrap();
         assert_eq!(c.site().label(), "acme");
     }
 
@@ -394,7 +404,10 @@ mod tests {
             "my-site-2",
         ] {
             let site = SiteName::parse(ok, FIELD_SITE).unwrap_or_else(|e| panic!("{ok}: {e}"));
-            assert!(site.label() == "acme" || site.label() == "my-site-2", "{ok}");
+            assert!(
+                site.label() == "acme" || site.label() == "my-site-2",
+                "{ok}"
+            );
         }
     }
 
@@ -466,13 +479,31 @@ mod tests {
             ("{}", FIELD_APP_CONFIG),
             (r#"{"appConfig": 1}"#, FIELD_APP_CONFIG),
             (r#"{"appConfig": {"siteName": "acme"}}"#, FIELD_TOKEN),
-            (r#"{"appConfig": {"token": 5, "siteName": "acme"}}"#, FIELD_TOKEN),
+            (
+                r#"{"appConfig": {"token": 5, "siteName": "acme"}}"#,
+                FIELD_TOKEN,
+            ),
             (r#"{"appConfig": {"token": "a@b:c"}}"#, FIELD_SITE),
-            (r#"{"appConfig": {"token": "a@b:c", "siteName": 7}}"#, FIELD_SITE),
-            (r#"{"appConfig": {"token": "a@b:c", "siteName": "acme", "sitename": "x"}}"#, "appConfig.sitename"),
-            (r#"{"appConfig": {"token": "a@b:c", "siteName": "acme", "maxConcurrency": 0}}"#, FIELD_CONCURRENCY),
-            (r#"{"appConfig": {"token": "a@b:c", "siteName": "acme", "maxConcurrency": 33}}"#, FIELD_CONCURRENCY),
-            (r#"{"appConfig": {"token": "a@b:c", "siteName": "acme", "maxConcurrency": "8"}}"#, FIELD_CONCURRENCY),
+            (
+                r#"{"appConfig": {"token": "a@b:c", "siteName": 7}}"#,
+                FIELD_SITE,
+            ),
+            (
+                r#"{"appConfig": {"token": "a@b:c", "siteName": "acme", "sitename": "x"}}"#,
+                "appConfig.sitename",
+            ),
+            (
+                r#"{"appConfig": {"token": "a@b:c", "siteName": "acme", "maxConcurrency": 0}}"#,
+                FIELD_CONCURRENCY,
+            ),
+            (
+                r#"{"appConfig": {"token": "a@b:c", "siteName": "acme", "maxConcurrency": 33}}"#,
+                FIELD_CONCURRENCY,
+            ),
+            (
+                r#"{"appConfig": {"token": "a@b:c", "siteName": "acme", "maxConcurrency": "8"}}"#,
+                FIELD_CONCURRENCY,
+            ),
         ];
         for (json, field) in cases {
             assert_eq!(field_of(Config::parse(json).unwrap_err()), field, "{json}");
@@ -498,7 +529,10 @@ mod tests {
         let c = config(r#"{"token": "Aladdin@x:open sesame", "siteName": "acme"}"#);
         assert!(c.is_err(), "whitespace in a token is refused");
         let c = config(r#"{"token": "user@example.com:pass", "siteName": "acme"}"#).unwrap();
-        assert_eq!(c.credentials().authorization(), "Basic dXNlckBleGFtcGxlLmNvbTpwYXNz");
+        assert_eq!(
+            c.credentials().authorization(),
+            "Basic dXNlckBleGFtcGxlLmNvbTpwYXNz"
+        );
         assert_eq!(base64(b"a"), "YQ==");
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b"abc"), "YWJj");

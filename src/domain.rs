@@ -27,7 +27,10 @@ pub struct EntityRef {
 
 impl EntityRef {
     pub fn new(kind: &'static str, id: impl Into<String>) -> Self {
-        Self { kind, id: id.into() }
+        Self {
+            kind,
+            id: id.into(),
+        }
     }
 }
 

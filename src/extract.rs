@@ -177,7 +177,9 @@ impl<T: Transport> Extraction<T> {
     fn run(&mut self, phase: Phase) -> Result<Batch> {
         loop {
             while self.executor.outstanding() < self.feed_limit {
-                let Some(job) = self.queue.pop_front() else { break };
+                let Some(job) = self.queue.pop_front() else {
+                    break;
+                };
                 let request = job.request(&self.api);
                 self.executor.submit(job, request);
             }
@@ -250,7 +252,11 @@ impl<T: Transport> Extraction<T> {
         let request = done.request;
         let response = classify(endpoint, &request, done.result, done.attempts)?;
         let paging = |e: PagingError| {
-            Error::InvalidResponse(RequestFailure::new(endpoint.step(), &request.line(), e.to_string()))
+            Error::InvalidResponse(RequestFailure::new(
+                endpoint.step(),
+                &request.line(),
+                e.to_string(),
+            ))
         };
         match done.job {
             Job::Users { start_at } => {
@@ -290,8 +296,11 @@ impl<T: Transport> Extraction<T> {
             Job::Members { group_id, start_at } => {
                 let page: PageBean<User> = decode(endpoint, &request, &response)?;
                 let facts = page.facts(start_at);
-                self.relations
-                    .extend(page.values.iter().map(|u| mapping::membership(u, &group_id)));
+                self.relations.extend(
+                    page.values
+                        .iter()
+                        .map(|u| mapping::membership(u, &group_id)),
+                );
                 let plan = self
                     .member_plans
                     .get_mut(&group_id)
@@ -345,7 +354,10 @@ mod tests {
     }
 
     /// A tiny Jira: `users` accounts, `groups` with `members[i]` member counts.
-    fn tenant(users: usize, members: Vec<usize>) -> impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError> {
+    fn tenant(
+        users: usize,
+        members: Vec<usize>,
+    ) -> impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError> {
         move |req| {
             let q = query(req);
             match req.path() {
@@ -363,8 +375,11 @@ mod tests {
                     let values: Vec<Json> = (start..total.min(start + 50))
                         .map(|i| json!({"groupId": format!("g{i}"), "name": format!("group {i}")}))
                         .collect();
-                    json(200, json!({"startAt": start, "maxResults": 50, "total": total,
-                        "isLast": start + 50 >= total, "values": values}))
+                    json(
+                        200,
+                        json!({"startAt": start, "maxResults": 50, "total": total,
+                        "isLast": start + 50 >= total, "values": values}),
+                    )
                 }
                 "/rest/api/3/group/member" => {
                     assert_eq!(q["includeInactiveUsers"], "true");
@@ -375,15 +390,20 @@ mod tests {
                     let values: Vec<Json> = (start..total.min(start + 50))
                         .map(|i| json!({"accountId": format!("u{i}"), "active": i % 2 == 0}))
                         .collect();
-                    json(200, json!({"startAt": start, "maxResults": 50, "total": total,
-                        "isLast": start + 50 >= total, "values": values}))
+                    json(
+                        200,
+                        json!({"startAt": start, "maxResults": 50, "total": total,
+                        "isLast": start + 50 >= total, "values": values}),
+                    )
                 }
                 other => panic!("unexpected request {other}"),
             }
         }
     }
 
-    fn run_all<T: Transport>(ex: &mut Extraction<T>) -> (Vec<Entity>, Vec<Relation>, Vec<Progress>) {
+    fn run_all<T: Transport>(
+        ex: &mut Extraction<T>,
+    ) -> (Vec<Entity>, Vec<Relation>, Vec<Progress>) {
         let (mut entities, mut relations, mut progress) = (Vec::new(), Vec::new(), Vec::new());
         while let Some(batch) = ex.next_batch().unwrap() {
             assert!(batch.entities.len() + batch.relations.len() <= BATCH_RECORDS + 50);
@@ -404,14 +424,22 @@ mod tests {
         let groups = entities.iter().filter(|e| e.kind == "group").count();
         assert_eq!((users, groups), (2500, 4));
         assert_eq!(relations.len(), 51 + 120 + 3);
-        let mut g2: Vec<_> = relations.iter().filter(|r| r.to.id == "g2").map(|r| r.from.id.clone()).collect();
+        let mut g2: Vec<_> = relations
+            .iter()
+            .filter(|r| r.to.id == "g2")
+            .map(|r| r.from.id.clone())
+            .collect();
         g2.sort();
         g2.dedup();
         assert_eq!(g2.len(), 120);
 
         let last = progress.last().unwrap();
         assert_eq!((last.phase, last.done, last.total), ("groups", 4, Some(4)));
-        assert!(progress.iter().any(|p| p.phase == "users" && p.done == 2500));
+        assert!(
+            progress
+                .iter()
+                .any(|p| p.phase == "users" && p.done == 2500)
+        );
 
         let lines = ex.transport().lines();
         // Users: pages 0..2 hold data, page 3 is empty; the window of 4 adds at most 3 more.
@@ -419,7 +447,10 @@ mod tests {
         assert!((4..=7).contains(&user_pages), "{user_pages}");
         // Groups: 1 page; members: 0 + 2 + 3 + 1 pages (an empty group still costs one).
         assert_eq!(lines.iter().filter(|l| l.contains("group/bulk")).count(), 1);
-        assert_eq!(lines.iter().filter(|l| l.contains("group/member")).count(), 1 + 2 + 3 + 1);
+        assert_eq!(
+            lines.iter().filter(|l| l.contains("group/member")).count(),
+            1 + 2 + 3 + 1
+        );
         assert!(ex.transport().max_in_flight <= 4);
     }
 
@@ -433,7 +464,11 @@ mod tests {
         let lines = ex.transport().lines();
         for start in [0, 50, 100] {
             let needle = format!("group/bulk?startAt={start}&maxResults=50");
-            assert_eq!(lines.iter().filter(|l| l.contains(&needle)).count(), 1, "{needle}");
+            assert_eq!(
+                lines.iter().filter(|l| l.contains(&needle)).count(),
+                1,
+                "{needle}"
+            );
         }
     }
 
@@ -441,7 +476,9 @@ mod tests {
     fn next_batch_stops_with_a_typed_error_and_stays_failed() {
         let mut inner = tenant(10, vec![60]);
         let transport = FakeTransport::new(move |req| {
-            if req.path_and_query.contains("group/member") && req.path_and_query.contains("startAt=50") {
+            if req.path_and_query.contains("group/member")
+                && req.path_and_query.contains("startAt=50")
+            {
                 return json(403, json!({"errorMessages": ["nope"], "errors": {}}));
             }
             inner(req)
@@ -455,14 +492,21 @@ mod tests {
             }
         }
         match result {
-            Err(Error::Forbidden { request, permission, .. }) => {
+            Err(Error::Forbidden {
+                request,
+                permission,
+                ..
+            }) => {
                 assert_eq!(request.step, "list group members");
                 assert!(request.endpoint.contains("groupId=g0"));
                 assert!(permission.unwrap().contains("Browse users and groups"));
             }
             other => panic!("{other:?}"),
         }
-        assert!(ex.next_batch().is_err(), "a failed extraction never reports success");
+        assert!(
+            ex.next_batch().is_err(),
+            "a failed extraction never reports success"
+        );
     }
 
     #[test]
@@ -475,7 +519,9 @@ mod tests {
             }
         });
         let mut ex = Extraction::new(api(), transport, 2, RetryPolicy::default());
-        assert!(matches!(ex.next_batch(), Err(Error::InvalidResponse(f)) if f.step == "list users"));
+        assert!(
+            matches!(ex.next_batch(), Err(Error::InvalidResponse(f)) if f.step == "list users")
+        );
     }
 
     #[test]
@@ -485,12 +531,18 @@ mod tests {
             let q = query(req);
             match req.path() {
                 "/rest/api/3/users/search" => json(200, json!([])),
-                "/rest/api/3/group/bulk" => json(200, json!({"startAt": 0, "maxResults": 50, "total": 1, "isLast": true,
-                    "values": [{"groupId": odd, "name": odd}]})),
+                "/rest/api/3/group/bulk" => json(
+                    200,
+                    json!({"startAt": 0, "maxResults": 50, "total": 1, "isLast": true,
+                    "values": [{"groupId": odd, "name": odd}]}),
+                ),
                 "/rest/api/3/group/member" => {
                     assert_eq!(q["groupId"], "a%20b%2Bc%26d%2Fe%25f%23g%3Fh%3Di%20%C3%BC");
-                    json(200, json!({"startAt": 0, "maxResults": 50, "total": 1, "isLast": true,
-                        "values": [{"accountId": "u1"}]}))
+                    json(
+                        200,
+                        json!({"startAt": 0, "maxResults": 50, "total": 1, "isLast": true,
+                        "values": [{"accountId": "u1"}]}),
+                    )
                 }
                 other => panic!("{other}"),
             }

@@ -61,14 +61,18 @@ mod component {
         fn extract() -> Result<WitExtraction, wit::Error> {
             CONFIGURED.with(|c| {
                 let c = c.borrow();
-                let configured = c.as_ref().ok_or_else(|| to_wit_error(Error::NotConfigured))?;
+                let configured = c
+                    .as_ref()
+                    .ok_or_else(|| to_wit_error(Error::NotConfigured))?;
                 let extraction = Extraction::new(
                     configured.connection.api.clone(),
                     WasiTransport::new(Timeouts::default()),
                     configured.config.max_concurrency(),
                     RetryPolicy::default(),
                 );
-                Ok(WitExtraction::new(ExtractionResource(RefCell::new(extraction))))
+                Ok(WitExtraction::new(ExtractionResource(RefCell::new(
+                    extraction,
+                ))))
             })
         }
 

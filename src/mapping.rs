@@ -53,9 +53,11 @@ mod tests {
 
     #[test]
     fn user_maps_every_field() {
-        let u = wire(r#"{"accountId": "5b10a2844c20165700ede21g", "accountType": "atlassian",
+        let u = wire(
+            r#"{"accountId": "5b10a2844c20165700ede21g", "accountType": "atlassian",
             "active": true, "displayName": "Mia Krystof", "emailAddress": "mia@example.com",
-            "self": "https://acme.atlassian.net/rest/api/3/user?accountId=5b10a2844c20165700ede21g"}"#);
+            "self": "https://acme.atlassian.net/rest/api/3/user?accountId=5b10a2844c20165700ede21g"}"#,
+        );
         assert_eq!(
             user(&u),
             Entity {
@@ -87,7 +89,10 @@ mod tests {
     #[test]
     fn user_with_unexpected_account_type_is_unknown() {
         let e = user(&wire(r#"{"accountId": "a1", "accountType": "robot"}"#));
-        assert_eq!(e.attributes[2], ("accountType", Value::Text("unknown".into())));
+        assert_eq!(
+            e.attributes[2],
+            ("accountType", Value::Text("unknown".into()))
+        );
         assert_eq!(e.name, "");
     }
 
@@ -96,7 +101,10 @@ mod tests {
         let g: GroupDetails =
             serde_json::from_str(r#"{"groupId": "g-1", "name": "a&b / c"}"#).unwrap();
         let e = group(&g);
-        assert_eq!((e.kind, e.id.as_str(), e.name.as_str()), ("group", "g-1", "a&b / c"));
+        assert_eq!(
+            (e.kind, e.id.as_str(), e.name.as_str()),
+            ("group", "g-1", "a&b / c")
+        );
         let r = membership(&wire(r#"{"accountId": "u1"}"#), "g-1");
         assert_eq!(r.kind, "member-of");
         assert_eq!(r.from, EntityRef::new("user", "u1"));

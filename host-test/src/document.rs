@@ -17,7 +17,12 @@ pub fn value(v: &WitValue) -> Value {
 }
 
 fn attributes(attrs: &[Attribute]) -> Value {
-    Value::Object(attrs.iter().map(|a| (a.name.clone(), value(&a.value))).collect::<Map<_, _>>())
+    Value::Object(
+        attrs
+            .iter()
+            .map(|a| (a.name.clone(), value(&a.value)))
+            .collect::<Map<_, _>>(),
+    )
 }
 
 fn reference(r: &EntityRef) -> Value {
@@ -44,7 +49,13 @@ fn entity_key(e: &Entity) -> (&str, &str) {
 }
 
 fn relation_key(r: &Relation) -> (&str, &str, &str, &str, &str) {
-    (&r.kind, &r.source.kind, &r.source.id, &r.target.kind, &r.target.id)
+    (
+        &r.kind,
+        &r.source.kind,
+        &r.source.id,
+        &r.target.kind,
+        &r.target.id,
+    )
 }
 
 /// The document `{"entities": [...], "relations": [...]}`, sorted by type and

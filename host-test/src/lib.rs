@@ -6,5 +6,6 @@ pub mod document;
 pub mod fake_jira;
 pub mod outbound;
 pub mod runtime;
+pub mod testing;
 
 pub use runtime::{CallError, Extracted, Plugin, Runtime, default_component_path};

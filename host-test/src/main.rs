@@ -15,7 +15,11 @@ use host_test::runtime::types::AuthMode;
 use host_test::{CallError, Runtime, default_component_path};
 
 #[derive(Parser)]
-#[command(name = "host-test", version, about = "Run the extractor-jira component")]
+#[command(
+    name = "host-test",
+    version,
+    about = "Run the extractor-jira component"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -81,7 +85,9 @@ async fn extract(
         None => {
             let tenant = Tenant::sample();
             let json = tenant.config_json(TokenKind::Unscoped);
-            let fake = FakeJira::start(tenant).await.context("starting the fake Jira")?;
+            let fake = FakeJira::start(tenant)
+                .await
+                .context("starting the fake Jira")?;
             eprintln!("fake Jira tenant \"acme\" serving at {}", fake.url());
             let url = fake.url();
             (Some(fake), json, Some(url))

@@ -32,12 +32,18 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The path and query, e.g. `/rest/api/3/myself`.
     pub fn path_and_query(&self) -> &str {
-        let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, r)| r);
+        let rest = self
+            .url
+            .split_once("://")
+            .map_or(self.url.as_str(), |(_, r)| r);
         rest.find('/').map_or("/", |i| &rest[i..])
     }
 
     pub fn host(&self) -> &str {
-        let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, r)| r);
+        let rest = self
+            .url
+            .split_once("://")
+            .map_or(self.url.as_str(), |(_, r)| r);
         rest.split('/').next().unwrap_or("")
     }
 }
@@ -60,7 +66,9 @@ impl Upstream {
             .scheme()
             .cloned()
             .filter(|s| *s == Scheme::HTTP || *s == Scheme::HTTPS)
-            .ok_or_else(|| anyhow::anyhow!("--upstream {base:?} must start with http:// or https://"))?;
+            .ok_or_else(|| {
+                anyhow::anyhow!("--upstream {base:?} must start with http:// or https://")
+            })?;
         let authority = uri
             .authority()
             .cloned()
@@ -123,7 +131,9 @@ pub fn allowed(uri: &Uri) -> Result<(), String> {
     if site_ok || host == GATEWAY_HOST {
         Ok(())
     } else {
-        Err(format!("{host}: not an Atlassian host this connector may call"))
+        Err(format!(
+            "{host}: not an Atlassian host this connector may call"
+        ))
     }
 }
 

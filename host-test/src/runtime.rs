@@ -64,7 +64,10 @@ pub fn describe(error: &types::Error) -> String {
                 s.push_str(&format!("; grant the account the Jira permission: {p}"));
             }
             if !f.scopes.is_empty() {
-                s.push_str(&format!("; a scoped token needs the scopes: {}", f.scopes.join(", ")));
+                s.push_str(&format!(
+                    "; a scoped token needs the scopes: {}",
+                    f.scopes.join(", ")
+                ));
             }
             s
         }
@@ -95,8 +98,8 @@ pub struct Runtime {
 
 impl Runtime {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("reading the component {}", path.display()))?;
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("reading the component {}", path.display()))?;
         Self::from_bytes(&bytes)
     }
 
@@ -118,6 +121,17 @@ impl Runtime {
             component_bytes: bytes.len(),
             compile_time,
         })
+    }
+
+    /// The names of everything the component imports, e.g.
+    /// `wasi:http/outgoing-handler@0.2.12`.
+    pub fn imports(&self) -> Vec<String> {
+        let component = self.pre.instance_pre().component();
+        component
+            .component_type()
+            .imports(&self.engine)
+            .map(|(name, _)| name.to_owned())
+            .collect()
     }
 
     pub fn component_bytes(&self) -> usize {
@@ -188,12 +202,22 @@ struct MemoryTracker {
 }
 
 impl ResourceLimiter for MemoryTracker {
-    fn memory_growing(&mut self, current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         self.peak = self.peak.max(current).max(desired);
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, _desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(true)
     }
 }
@@ -237,7 +261,10 @@ impl Plugin {
             .map_err(CallError::Plugin)
     }
 
-    pub async fn next(&mut self, extraction: &ExtractionHandle) -> Result<Option<Batch>, CallError> {
+    pub async fn next(
+        &mut self,
+        extraction: &ExtractionHandle,
+    ) -> Result<Option<Batch>, CallError> {
         self.instance
             .balkanid_extractor_connector()
             .extraction()
@@ -279,7 +306,10 @@ impl Plugin {
         result
     }
 
-    pub async fn apply(&mut self, action: &lifecycle::Action) -> Result<lifecycle::Outcome, CallError> {
+    pub async fn apply(
+        &mut self,
+        action: &lifecycle::Action,
+    ) -> Result<lifecycle::Outcome, CallError> {
         self.instance
             .balkanid_extractor_connector()
             .call_apply_lifecycle_action(&mut self.store, action)

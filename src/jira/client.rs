@@ -331,21 +331,40 @@ mod tests {
     #[test]
     fn classify_maps_statuses_to_typed_errors() {
         let req = api().get("/rest/api/3/group/member", &[("groupId", "g1")]);
-        let body = r#"{"errorMessages": ["You do not have permission"], "errors": {"groupId": "bad"}}"#;
+        let body =
+            r#"{"errorMessages": ["You do not have permission"], "errors": {"groupId": "bad"}}"#;
         let cases: Vec<(u16, fn(&Error) -> bool)> = vec![
             (401, |e| matches!(e, Error::Unauthorized(_))),
-            (403, |e| matches!(e, Error::Forbidden { permission: Some(_), scopes, .. } if scopes.contains(&"read:group:jira".to_string()))),
+            (
+                403,
+                |e| matches!(e, Error::Forbidden { permission: Some(_), scopes, .. } if scopes.contains(&"read:group:jira".to_string())),
+            ),
             (404, |e| matches!(e, Error::NotFound(_))),
-            (429, |e| matches!(e, Error::RateLimited { retry_after_seconds: Some(9), attempts: 3, .. })),
-            (500, |e| matches!(e, Error::Upstream { status: 500, messages, .. } if messages.len() == 2)),
+            (429, |e| {
+                matches!(
+                    e,
+                    Error::RateLimited {
+                        retry_after_seconds: Some(9),
+                        attempts: 3,
+                        ..
+                    }
+                )
+            }),
+            (
+                500,
+                |e| matches!(e, Error::Upstream { status: 500, messages, .. } if messages.len() == 2),
+            ),
         ];
         for (status, check) in cases {
-            let err = classify(Endpoint::GroupMembers, &req, Ok(response(status, body)), 3)
-                .unwrap_err();
+            let err =
+                classify(Endpoint::GroupMembers, &req, Ok(response(status, body)), 3).unwrap_err();
             assert!(check(&err), "{status}: {err:?}");
             let text = err.to_string();
             assert!(text.contains("list group members"), "{text}");
-            assert!(text.contains("/rest/api/3/group/member?groupId=g1"), "{text}");
+            assert!(
+                text.contains("/rest/api/3/group/member?groupId=g1"),
+                "{text}"
+            );
         }
     }
 
@@ -359,7 +378,10 @@ mod tests {
             6,
         )
         .unwrap_err();
-        assert!(matches!(&err, Error::Network(f) if f.message.contains("6 attempts")), "{err:?}");
+        assert!(
+            matches!(&err, Error::Network(f) if f.message.contains("6 attempts")),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -46,7 +46,11 @@ pub fn call<T: Transport>(
 }
 
 /// Probes `/myself` on the site, then through the gateway if the site says 401.
-pub fn connect<T: Transport>(transport: T, config: &Config, policy: RetryPolicy) -> Result<Connection> {
+pub fn connect<T: Transport>(
+    transport: T,
+    config: &Config,
+    policy: RetryPolicy,
+) -> Result<Connection> {
     let mut executor = Executor::new(transport, 1, policy);
     let site = config.site();
     let site_url = format!("https://{}", site.host());
@@ -115,7 +119,8 @@ mod tests {
     use crate::jira::transport::{HttpResponse, TransportError};
 
     fn config() -> Config {
-        Config::parse(r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "acme"}}"#).unwrap()
+        Config::parse(r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "acme"}}"#)
+            .unwrap()
     }
 
     fn unauthorized() -> Result<HttpResponse, TransportError> {
@@ -127,7 +132,10 @@ mod tests {
     }
 
     fn me() -> Result<HttpResponse, TransportError> {
-        json(200, serde_json::json!({"accountId": "557058:abc", "displayName": "Svc Bot", "accountType": "atlassian", "active": true}))
+        json(
+            200,
+            serde_json::json!({"accountId": "557058:abc", "displayName": "Svc Bot", "accountType": "atlassian", "active": true}),
+        )
     }
 
     #[test]
@@ -147,22 +155,31 @@ mod tests {
 
     #[test]
     fn connect_falls_back_to_gateway_for_scoped_token() {
-        let transport = FakeTransport::new(|req| match (req.authority.as_str(), req.path_and_query.as_str()) {
-            ("acme.atlassian.net", "/rest/api/3/myself") => unauthorized(),
-            ("acme.atlassian.net", "/_edge/tenant_info") => {
-                assert!(
-                    !req.headers.iter().any(|(k, _)| k == "authorization"),
-                    "tenant_info is anonymous: the token must not be sent"
-                );
-                json(200, serde_json::json!({"cloudId": "c0ffee-1234"}))
-            }
-            ("api.atlassian.com", "/ex/jira/c0ffee-1234/rest/api/3/myself") => me(),
-            other => panic!("unexpected request {other:?}"),
-        });
+        let transport =
+            FakeTransport::new(
+                |req| match (req.authority.as_str(), req.path_and_query.as_str()) {
+                    ("acme.atlassian.net", "/rest/api/3/myself") => unauthorized(),
+                    ("acme.atlassian.net", "/_edge/tenant_info") => {
+                        assert!(
+                            !req.headers.iter().any(|(k, _)| k == "authorization"),
+                            "tenant_info is anonymous: the token must not be sent"
+                        );
+                        json(200, serde_json::json!({"cloudId": "c0ffee-1234"}))
+                    }
+                    ("api.atlassian.com", "/ex/jira/c0ffee-1234/rest/api/3/myself") => me(),
+                    other => panic!("unexpected request {other:?}"),
+                },
+            );
         let conn = connect(transport, &config(), RetryPolicy::default()).unwrap();
         assert_eq!(conn.mode, AuthMode::Scoped);
-        assert_eq!(conn.cloud_id.as_ref().map(CloudId::as_str), Some("c0ffee-1234"));
-        assert_eq!(conn.api.base_url(), "https://api.atlassian.com/ex/jira/c0ffee-1234");
+        assert_eq!(
+            conn.cloud_id.as_ref().map(CloudId::as_str),
+            Some("c0ffee-1234")
+        );
+        assert_eq!(
+            conn.api.base_url(),
+            "https://api.atlassian.com/ex/jira/c0ffee-1234"
+        );
     }
 
     #[test]
@@ -174,7 +191,10 @@ mod tests {
         let err = connect(transport, &config(), RetryPolicy::default()).unwrap_err();
         match &err {
             Error::Unauthorized(f) => {
-                assert!(f.endpoint.contains("/ex/jira/c1/rest/api/3/myself"), "{f:?}");
+                assert!(
+                    f.endpoint.contains("/ex/jira/c1/rest/api/3/myself"),
+                    "{f:?}"
+                );
                 assert!(f.message.contains("both on the site"), "{f:?}");
             }
             other => panic!("{other:?}"),
@@ -195,7 +215,10 @@ mod tests {
     #[test]
     fn connect_passes_through_forbidden() {
         let transport = FakeTransport::new(|_| {
-            json(403, serde_json::json!({"errorMessages": ["no licence"], "errors": {}}))
+            json(
+                403,
+                serde_json::json!({"errorMessages": ["no licence"], "errors": {}}),
+            )
         });
         let err = connect(transport, &config(), RetryPolicy::default()).unwrap_err();
         assert!(matches!(err, Error::Forbidden { .. }), "{err:?}");

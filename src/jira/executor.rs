@@ -142,7 +142,9 @@ impl<T: Transport, J> Executor<T, J> {
                 return None;
             }
             self.start_ready();
-            let timeout = self.next_wake().map(|at| at.saturating_sub(self.transport.now()));
+            let timeout = self
+                .next_wake()
+                .map(|at| at.saturating_sub(self.transport.now()));
             for (ticket, result) in self.transport.wait(timeout) {
                 if let Some(attempt) = self.in_flight.remove(&ticket) {
                     self.finish(attempt, result);
@@ -301,7 +303,10 @@ mod tests {
     fn status(code: u16, headers: &[(&str, &str)]) -> Result<HttpResponse, TransportError> {
         Ok(HttpResponse {
             status: code,
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             body: vec![],
         })
     }

@@ -104,7 +104,10 @@ impl OffsetPlan {
     /// Records a fetched page and returns the offsets to fetch next.
     pub fn on_page(&mut self, page: PageFacts) -> Result<Vec<u64>, PagingError> {
         self.outstanding = self.outstanding.saturating_sub(1);
-        let size = page.max_results.unwrap_or(self.requested).min(self.requested);
+        let size = page
+            .max_results
+            .unwrap_or(self.requested)
+            .min(self.requested);
         if size == 0 {
             return Err(PagingError::ZeroPageSize {
                 start_at: page.start_at,
@@ -203,7 +206,11 @@ impl ArrayPlan {
             // A full page suggests more to come: keep the window open. A short
             // page suggests the end is near, so only the page after it is
             // checked (it may still hold accounts, since Jira filters).
-            let window = if len >= self.page_size { self.window } else { 1 };
+            let window = if len >= self.page_size {
+                self.window
+            } else {
+                1
+            };
             while self.outstanding < window {
                 next.push(self.next_offset);
                 self.next_offset += self.page_size;
@@ -239,9 +246,18 @@ mod tests {
         let next = plan.on_page(facts(0, 50, 50, 175, false)).unwrap();
         assert_eq!(next, vec![50, 100, 150]);
         assert!(!plan.is_done());
-        assert_eq!(plan.on_page(facts(50, 50, 50, 175, false)).unwrap(), Vec::<u64>::new());
-        assert_eq!(plan.on_page(facts(100, 50, 50, 175, false)).unwrap(), Vec::<u64>::new());
-        assert_eq!(plan.on_page(facts(150, 25, 50, 175, true)).unwrap(), Vec::<u64>::new());
+        assert_eq!(
+            plan.on_page(facts(50, 50, 50, 175, false)).unwrap(),
+            Vec::<u64>::new()
+        );
+        assert_eq!(
+            plan.on_page(facts(100, 50, 50, 175, false)).unwrap(),
+            Vec::<u64>::new()
+        );
+        assert_eq!(
+            plan.on_page(facts(150, 25, 50, 175, true)).unwrap(),
+            Vec::<u64>::new()
+        );
         assert!(plan.is_done());
     }
 
@@ -249,24 +265,39 @@ mod tests {
     fn offset_plan_uses_the_server_page_size() {
         // Asked for 100, the server applied 50 and said so.
         let (mut plan, _) = OffsetPlan::start(100);
-        assert_eq!(plan.on_page(facts(0, 50, 50, 120, false)).unwrap(), vec![50, 100]);
+        assert_eq!(
+            plan.on_page(facts(0, 50, 50, 120, false)).unwrap(),
+            vec![50, 100]
+        );
     }
 
     #[test]
     fn offset_plan_continues_when_the_listing_grew() {
         let (mut plan, _) = OffsetPlan::start(50);
-        assert_eq!(plan.on_page(facts(0, 50, 50, 100, false)).unwrap(), vec![50]);
+        assert_eq!(
+            plan.on_page(facts(0, 50, 50, 100, false)).unwrap(),
+            vec![50]
+        );
         // Total was 100, but a group gained members: page 50 is not last.
-        assert_eq!(plan.on_page(facts(50, 50, 50, 110, false)).unwrap(), vec![100]);
+        assert_eq!(
+            plan.on_page(facts(50, 50, 50, 110, false)).unwrap(),
+            vec![100]
+        );
         assert!(!plan.is_done());
-        assert_eq!(plan.on_page(facts(100, 10, 50, 110, true)).unwrap(), Vec::<u64>::new());
+        assert_eq!(
+            plan.on_page(facts(100, 10, 50, 110, true)).unwrap(),
+            Vec::<u64>::new()
+        );
         assert!(plan.is_done());
     }
 
     #[test]
     fn offset_plan_never_takes_a_short_page_as_the_end() {
         let (mut plan, _) = OffsetPlan::start(50);
-        assert_eq!(plan.on_page(facts(0, 3, 50, 200, false)).unwrap(), vec![50, 100, 150]);
+        assert_eq!(
+            plan.on_page(facts(0, 3, 50, 200, false)).unwrap(),
+            vec![50, 100, 150]
+        );
     }
 
     #[test]
@@ -282,7 +313,10 @@ mod tests {
         assert_eq!(plan.on_page(facts(0, 50, 50, 50, false)).unwrap(), vec![50]);
         assert_eq!(
             plan.on_page(facts(50, 0, 50, 50, false)),
-            Err(PagingError::Runaway { start_at: 50, total: 50 })
+            Err(PagingError::Runaway {
+                start_at: 50,
+                total: 50
+            })
         );
     }
 

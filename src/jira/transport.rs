@@ -165,7 +165,10 @@ pub trait Transport {
     /// Waits until at least one started request has finished, or until
     /// `timeout` passes, and returns every request that finished. With nothing
     /// in flight it just waits out `timeout`.
-    fn wait(&mut self, timeout: Option<Duration>) -> Vec<(Ticket, Result<HttpResponse, TransportError>)>;
+    fn wait(
+        &mut self,
+        timeout: Option<Duration>,
+    ) -> Vec<(Ticket, Result<HttpResponse, TransportError>)>;
 
     /// A monotonic clock reading.
     fn now(&self) -> Duration;
@@ -228,7 +231,8 @@ pub mod fake {
             timeout: Option<Duration>,
         ) -> Vec<(Ticket, Result<HttpResponse, TransportError>)> {
             if self.pending.is_empty() {
-                let t = timeout.expect("FakeTransport::wait with nothing in flight and no timeout would hang");
+                let t = timeout
+                    .expect("FakeTransport::wait with nothing in flight and no timeout would hang");
                 self.clock += t;
                 self.slept += t;
                 return Vec::new();

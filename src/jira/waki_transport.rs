@@ -81,11 +81,16 @@ impl Transport for WakiTransport {
         ticket
     }
 
-    fn wait(&mut self, timeout: Option<Duration>) -> Vec<(Ticket, Result<HttpResponse, TransportError>)> {
+    fn wait(
+        &mut self,
+        timeout: Option<Duration>,
+    ) -> Vec<(Ticket, Result<HttpResponse, TransportError>)> {
         if self.finished.is_empty() {
             if let Some(t) = timeout {
-                monotonic_clock::subscribe_duration(u64::try_from(t.as_nanos()).unwrap_or(u64::MAX))
-                    .block();
+                monotonic_clock::subscribe_duration(
+                    u64::try_from(t.as_nanos()).unwrap_or(u64::MAX),
+                )
+                .block();
             }
         }
         std::mem::take(&mut self.finished)

@@ -11,8 +11,8 @@ use std::time::Duration;
 use wasi::clocks::monotonic_clock;
 use wasi::http::outgoing_handler;
 use wasi::http::types::{
-    ErrorCode, Fields, FutureIncomingResponse, IncomingBody, IncomingResponse, Method as WasiMethod,
-    OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
+    ErrorCode, Fields, FutureIncomingResponse, IncomingBody, IncomingResponse,
+    Method as WasiMethod, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
 };
 use wasi::io::poll;
 use wasi::io::streams::StreamError;
@@ -58,7 +58,9 @@ impl WasiTransport {
             Method::Delete => WasiMethod::Delete,
         };
         let invalid = |what: &str| TransportError::Request(format!("invalid {what}"));
-        outgoing.set_method(&method).map_err(|()| invalid("method"))?;
+        outgoing
+            .set_method(&method)
+            .map_err(|()| invalid("method"))?;
         outgoing
             .set_scheme(Some(&Scheme::Https))
             .map_err(|()| invalid("scheme"))?;
@@ -106,12 +108,12 @@ impl Transport for WasiTransport {
         ticket
     }
 
-    fn wait(&mut self, timeout: Option<Duration>) -> Vec<(Ticket, Result<HttpResponse, TransportError>)> {
-        let mut done: Vec<(Ticket, Result<HttpResponse, TransportError>)> = self
-            .failed
-            .drain(..)
-            .map(|(t, e)| (t, Err(e)))
-            .collect();
+    fn wait(
+        &mut self,
+        timeout: Option<Duration>,
+    ) -> Vec<(Ticket, Result<HttpResponse, TransportError>)> {
+        let mut done: Vec<(Ticket, Result<HttpResponse, TransportError>)> =
+            self.failed.drain(..).map(|(t, e)| (t, Err(e))).collect();
         if !done.is_empty() {
             return done;
         }
@@ -169,7 +171,12 @@ fn read_response(response: IncomingResponse) -> Result<HttpResponse, TransportEr
         .headers()
         .entries()
         .into_iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), String::from_utf8_lossy(&v).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.to_ascii_lowercase(),
+                String::from_utf8_lossy(&v).into_owned(),
+            )
+        })
         .collect();
     let body = response
         .consume()

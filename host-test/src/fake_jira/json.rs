@@ -7,7 +7,9 @@ use serde_json::{Map, Value, json};
 use super::tenant::{Email, Group, User};
 
 fn avatar_urls(account_id: &str) -> Value {
-    let base = format!("https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/{account_id}");
+    let base = format!(
+        "https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/{account_id}"
+    );
     json!({
         "16x16": format!("{base}/16"),
         "24x24": format!("{base}/24"),
@@ -22,7 +24,10 @@ pub fn user(site_url: &str, u: &User) -> Value {
     let mut m = Map::new();
     m.insert(
         "self".into(),
-        json!(format!("{site_url}/rest/api/3/user?accountId={}", u.account_id)),
+        json!(format!(
+            "{site_url}/rest/api/3/user?accountId={}",
+            u.account_id
+        )),
     );
     m.insert("accountId".into(), json!(u.account_id));
     m.insert("accountType".into(), json!(u.account_type));

@@ -153,7 +153,11 @@ impl FakeJira {
     }
 
     pub fn inject(&self, rule: FaultRule) {
-        self.shared.faults.lock().expect("faults poisoned").push(rule);
+        self.shared
+            .faults
+            .lock()
+            .expect("faults poisoned")
+            .push(rule);
     }
 
     /// Delay added before every answer.
@@ -183,7 +187,11 @@ async fn serve(shared: &Shared, req: hyper::Request<hyper::body::Incoming>) -> R
     shared.peak_in_flight.fetch_max(now, Ordering::SeqCst);
     let latency = *shared.latency.lock().expect("latency poisoned");
     let (parts, body) = req.into_parts();
-    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

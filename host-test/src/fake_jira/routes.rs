@@ -126,7 +126,12 @@ impl Request {
         match self.param(name) {
             None => Ok(default),
             Some(v) => v.parse::<u64>().map_err(|_| {
-                Answer::errors(400, &[&format!("The value '{v}' is invalid for parameter '{name}'.")])
+                Answer::errors(
+                    400,
+                    &[&format!(
+                        "The value '{v}' is invalid for parameter '{name}'."
+                    )],
+                )
             }),
         }
     }
@@ -271,7 +276,10 @@ fn respond(
     };
     if !accepted {
         let answer = if on_gateway {
-            Answer::json(401, json!({"code": 401, "message": "Unauthorized; scope does not match"}))
+            Answer::json(
+                401,
+                json!({"code": 401, "message": "Unauthorized; scope does not match"}),
+            )
         } else {
             Answer::text(401, "Client must be authenticated to access this resource.")
         };
@@ -365,7 +373,10 @@ fn group_members(tenant: &Tenant, site_url: &str, req: &Request) -> Handled {
         (Some(id), None) => tenant.groups.iter().find(|g| g.group_id == id),
         (None, Some(name)) => tenant.groups.iter().find(|g| g.name == name),
         (None, None) => {
-            return Err(Answer::errors(400, &["You must provide a group name or a group ID."]));
+            return Err(Answer::errors(
+                400,
+                &["You must provide a group name or a group ID."],
+            ));
         }
     }
     .ok_or_else(|| Answer::errors(404, &["Group does not exist."]))?;

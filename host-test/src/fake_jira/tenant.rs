@@ -228,7 +228,11 @@ impl Tenant {
         );
         let mut software = vec![SERVICE_ACCOUNT_ID, "5b10ac8d82e05b22cc7d4ef5"];
         software.extend(&dev_refs);
-        t.add_group("6e87dc72-4f1f-421f-9e5c-9b1a1b1d1e1f", "jira-software-users", &software);
+        t.add_group(
+            "6e87dc72-4f1f-421f-9e5c-9b1a1b1d1e1f",
+            "jira-software-users",
+            &software,
+        );
         t.add_group(
             "0f1e2d3c-4b5a-6978-8a9b-acbdcedf0011",
             "R&D / Ops #1",
@@ -247,7 +251,11 @@ impl Tenant {
                 "qm:1f2e3d4c-5b6a-7980-a1b2-c3d4e5f60718:9a8b7c6d",
             ],
         );
-        t.add_group(ODD_GROUP_ID, "legacy imported group", &[dev_refs[20], dev_refs[21]]);
+        t.add_group(
+            ODD_GROUP_ID,
+            "legacy imported group",
+            &[dev_refs[20], dev_refs[21]],
+        );
         t.add_group("c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f", "empty-group", &[]);
         t.add_group(
             "d4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f7a",

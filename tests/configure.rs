@@ -1,0 +1,183 @@
+//! `configure` through the real component: the vendor's config accepted in
+//! every documented form, and every bad config refused before any request.
+
+mod support;
+
+use host_test::CallError;
+use host_test::fake_jira::{Tenant, TokenKind};
+use host_test::runtime::types::{AuthMode, Error as PluginError};
+use host_test::testing::Harness;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn configure_accepts_every_documented_site_form() {
+    let tenant = Tenant::sample();
+    let token = tenant.credential(TokenKind::Unscoped).config_token();
+    let mut h = Harness::new(tenant).await;
+    for (key, site) in [
+        ("siteName", "acme"),
+        ("siteName", "acme.atlassian.net"),
+        ("siteName", "https://acme.atlassian.net/"),
+        ("siteName", "https://ACME.atlassian.net"),
+        ("orgName", "acme"),
+    ] {
+        let config = json!({"appConfig": {"token": token, key: site}}).to_string();
+        let info = h
+            .plugin
+            .configure(&config)
+            .await
+            .unwrap_or_else(|e| panic!("{site}: {e}"));
+        assert_eq!(info.mode, AuthMode::Unscoped);
+        assert_eq!(info.site_url, "https://acme.atlassian.net");
+        assert_eq!(info.api_base_url, "https://acme.atlassian.net");
+        assert_eq!(info.cloud_id, None);
+        assert_eq!(info.display_name, "Mia Krystof");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn configure_rejects_bad_configs_before_any_request() {
+    let mut h = Harness::new(Tenant::sample()).await;
+    let token = "svc-governance@acme.example:SUPERSECRETTOKEN";
+    let site = |s: &str| json!({"appConfig": {"token": token, "siteName": s}}).to_string();
+    let cases: Vec<(String, &str)> = vec![
+        ("".into(), "config"),
+        ("{".into(), "config"),
+        ("[]".into(), "config"),
+        ("{}".into(), "appConfig"),
+        (r#"{"appConfig": "x"}"#.into(), "appConfig"),
+        (
+            json!({"appConfig": {"siteName": "acme"}}).to_string(),
+            "appConfig.token",
+        ),
+        (
+            json!({"appConfig": {"token": 42, "siteName": "acme"}}).to_string(),
+            "appConfig.token",
+        ),
+        (
+            json!({"appConfig": {"token": "SUPERSECRETTOKEN", "siteName": "acme"}}).to_string(),
+            "appConfig.token",
+        ),
+        (
+            json!({"appConfig": {"token": ":SUPERSECRETTOKEN", "siteName": "acme"}}).to_string(),
+            "appConfig.token",
+        ),
+        (
+            json!({"appConfig": {"token": "me@x.com:", "siteName": "acme"}}).to_string(),
+            "appConfig.token",
+        ),
+        (
+            json!({"appConfig": {"token": token}}).to_string(),
+            "appConfig.siteName",
+        ),
+        (
+            json!({"appConfig": {"token": token, "siteName": ["acme"]}}).to_string(),
+            "appConfig.siteName",
+        ),
+        (
+            json!({"appConfig": {"token": token, "siteName": "acme", "orgName": "other"}})
+                .to_string(),
+            "appConfig.orgName",
+        ),
+        (
+            json!({"appConfig": {"token": token, "siteName": "acme", "extra": 1}}).to_string(),
+            "appConfig.extra",
+        ),
+        (
+            json!({"appConfig": {"token": token, "siteName": "acme", "maxConcurrency": 99}})
+                .to_string(),
+            "appConfig.maxConcurrency",
+        ),
+        (site("acme.evil.com"), "appConfig.siteName"),
+        (site("evil.com/acme.atlassian.net"), "appConfig.siteName"),
+        (
+            site("https://acme.atlassian.net@evil.com"),
+            "appConfig.siteName",
+        ),
+        (
+            site("https://evil.com#acme.atlassian.net"),
+            "appConfig.siteName",
+        ),
+        (site("acme.atlassian.net:8080"), "appConfig.siteName"),
+        (site("http://acme.atlassian.net"), "appConfig.siteName"),
+        (
+            site("https://acme.atlassian.net/jira"),
+            "appConfig.siteName",
+        ),
+        (site("acme.atlassian.net.evil.com"), "appConfig.siteName"),
+        (site("acme%2eevil.com"), "appConfig.siteName"),
+        (site("acme\r\nX-Evil: 1"), "appConfig.siteName"),
+        (site("acme site"), "appConfig.siteName"),
+        (site("аcme"), "appConfig.siteName"),
+        (site("127.0.0.1"), "appConfig.siteName"),
+        (site(""), "appConfig.siteName"),
+    ];
+    for (config, field) in &cases {
+        let err = h.plugin.configure(config).await.unwrap_err();
+        match &err {
+            CallError::Plugin(PluginError::InvalidConfig(f)) => {
+                assert_eq!(f.field, *field, "{config}");
+                assert!(!f.reason.is_empty());
+            }
+            other => panic!("{config}: {other:?}"),
+        }
+        assert!(
+            !format!("{err} {err:?}").contains("SUPERSECRETTOKEN"),
+            "{err}"
+        );
+    }
+    assert!(
+        h.plugin.requests().is_empty(),
+        "no request may leave for a bad config"
+    );
+    assert!(h.fake.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_lifecycle_action_is_unsupported_in_this_version() {
+    use host_test::runtime::lifecycle::{Action, GroupMembership};
+    let mut h = Harness::new(Tenant::sample()).await;
+    h.plugin
+        .configure(&h.config(TokenKind::Unscoped))
+        .await
+        .unwrap();
+    let action = Action::AddGroupMember(GroupMembership {
+        account_id: "5b10ac8d82e05b22cc7d4ef5".into(),
+        group_id: "276f955c-63d7-42c8-9520-92d01dca0625".into(),
+    });
+    let err = h.plugin.apply(&action).await.unwrap_err();
+    assert!(
+        matches!(err, CallError::Plugin(PluginError::Unsupported(_))),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn component_imports_only_http_and_what_std_needs() {
+    let imports = host_test::testing::runtime().imports();
+    assert!(
+        imports
+            .iter()
+            .any(|i| i.starts_with("wasi:http/outgoing-handler@")),
+        "{imports:?}"
+    );
+    for import in &imports {
+        assert!(
+            [
+                "wasi:http/",
+                "wasi:io/",
+                "wasi:clocks/",
+                "wasi:cli/",
+                "wasi:random/",
+                "balkanid:extractor/"
+            ]
+            .iter()
+            .any(|allowed| import.starts_with(allowed)),
+            "unexpected import {import}"
+        );
+        assert!(
+            !import.starts_with("wasi:filesystem") && !import.starts_with("wasi:sockets"),
+            "{import}"
+        );
+    }
+}
