@@ -457,7 +457,7 @@ mod tests {
         for token in [
             secret.to_owned(),
             format!(":{secret}"),
-            format!("me@acme.com:"),
+            "me@acme.com:".to_string(),
             format!("notanemail:{secret}"),
             format!("me@acme.com:{secret} x"),
             format!("me@acme.com:{}", "A".repeat(MAX_TOKEN_LEN + 1)),

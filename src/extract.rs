@@ -183,7 +183,7 @@ impl<T: Transport> Extraction<T> {
                 let request = job.request(&self.api);
                 self.executor.submit(job, request);
             }
-            match self.executor.next() {
+            match self.executor.next_completed() {
                 Some(done) => {
                     self.handle(done)?;
                     if self.entities.len() + self.relations.len() >= BATCH_RECORDS {

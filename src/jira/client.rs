@@ -333,7 +333,8 @@ mod tests {
         let req = api().get("/rest/api/3/group/member", &[("groupId", "g1")]);
         let body =
             r#"{"errorMessages": ["You do not have permission"], "errors": {"groupId": "bad"}}"#;
-        let cases: Vec<(u16, fn(&Error) -> bool)> = vec![
+        type Check = fn(&Error) -> bool;
+        let cases: Vec<(u16, Check)> = vec![
             (401, |e| matches!(e, Error::Unauthorized(_))),
             (
                 403,

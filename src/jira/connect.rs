@@ -40,7 +40,7 @@ pub fn call<T: Transport>(
 ) -> Result<HttpResponse> {
     executor.submit((), request);
     let done = executor
-        .next()
+        .next_completed()
         .ok_or_else(|| Error::Other(format!("{}: request was lost", endpoint.step())))?;
     classify(endpoint, &done.request, done.result, done.attempts)
 }

@@ -114,7 +114,7 @@ impl<T: Transport, J> Executor<T, J> {
         });
     }
 
-    /// Requests submitted and not yet returned by [`Executor::next`].
+    /// Requests submitted and not yet returned by [`Executor::next_completed`].
     pub fn outstanding(&self) -> usize {
         self.ready.len() + self.delayed.len() + self.in_flight.len() + self.done.len()
     }
@@ -133,7 +133,7 @@ impl<T: Transport, J> Executor<T, J> {
 
     /// Returns the next finished request, waiting for one if need be, or
     /// `None` when nothing is outstanding.
-    pub fn next(&mut self) -> Option<Completed<J>> {
+    pub fn next_completed(&mut self) -> Option<Completed<J>> {
         loop {
             if let Some(done) = self.done.pop_front() {
                 return Some(done);
@@ -217,19 +217,19 @@ impl<T: Transport, J> Executor<T, J> {
             Err(_) => None,
         };
 
-        if let Some(retry_after) = decision {
-            if attempt.attempts < self.policy.max_attempts {
-                let delay = retry_after.unwrap_or_else(|| self.backoff(attempt.attempts));
-                if attempt.waited + delay <= self.policy.max_wait {
-                    attempt.waited += delay;
-                    let now = self.transport.now();
-                    if retry_after.is_some() {
-                        // Retry-After speaks for the whole client, not one request.
-                        self.paused_until = self.paused_until.max(now + delay);
-                    }
-                    self.delayed.push((now + delay, attempt));
-                    return;
+        if let Some(retry_after) = decision
+            && attempt.attempts < self.policy.max_attempts
+        {
+            let delay = retry_after.unwrap_or_else(|| self.backoff(attempt.attempts));
+            if attempt.waited + delay <= self.policy.max_wait {
+                attempt.waited += delay;
+                let now = self.transport.now();
+                if retry_after.is_some() {
+                    // Retry-After speaks for the whole client, not one request.
+                    self.paused_until = self.paused_until.max(now + delay);
                 }
+                self.delayed.push((now + delay, attempt));
+                return;
             }
         }
         self.done.push_back(Completed {
@@ -325,13 +325,13 @@ mod tests {
         });
         let mut ex = Executor::new(transport, 4, RetryPolicy::default());
         ex.submit("a", get("/x"));
-        let done = ex.next().unwrap();
+        let done = ex.next_completed().unwrap();
         assert_eq!(done.result.unwrap().status, 200);
         assert_eq!(done.attempts, 2);
         assert_eq!(ex.transport().slept, Duration::from_secs(7));
         assert_eq!(ex.stats().retries, 1);
         assert_eq!(ex.stats().throttled, 1);
-        assert!(ex.next().is_none());
+        assert!(ex.next_completed().is_none());
     }
 
     #[test]
@@ -339,7 +339,7 @@ mod tests {
         let transport = FakeTransport::new(|_| status(429, &[("retry-after", "500")]));
         let mut ex = Executor::new(transport, 4, RetryPolicy::default());
         ex.submit((), get("/x"));
-        let done = ex.next().unwrap();
+        let done = ex.next_completed().unwrap();
         assert_eq!(done.result.unwrap().status, 429);
         assert_eq!(done.attempts, 1);
     }
@@ -350,7 +350,7 @@ mod tests {
         let policy = RetryPolicy::default();
         let mut ex = Executor::new(transport, 4, policy);
         ex.submit((), get("/x"));
-        let done = ex.next().unwrap();
+        let done = ex.next_completed().unwrap();
         assert_eq!(done.result.unwrap().status, 502);
         assert_eq!(done.attempts, policy.max_attempts);
         assert!(ex.transport().slept <= policy.max_wait);
@@ -363,12 +363,12 @@ mod tests {
         let mut post = get("/rest/api/3/group");
         post.method = Method::Post;
         ex.submit((), post.clone());
-        assert_eq!(ex.next().unwrap().attempts, 1);
+        assert_eq!(ex.next_completed().unwrap().attempts, 1);
 
         let transport = FakeTransport::new(|_| Err(TransportError::Connection("reset".into())));
         let mut ex = Executor::new(transport, 4, RetryPolicy::default());
         ex.submit((), post);
-        assert_eq!(ex.next().unwrap().attempts, 1);
+        assert_eq!(ex.next_completed().unwrap().attempts, 1);
     }
 
     #[test]
@@ -387,7 +387,7 @@ mod tests {
         let mut post = get("/rest/api/3/group");
         post.method = Method::Post;
         ex.submit((), post);
-        let done = ex.next().unwrap();
+        let done = ex.next_completed().unwrap();
         assert_eq!((done.result.unwrap().status, done.attempts), (201, 2));
     }
 
@@ -405,7 +405,7 @@ mod tests {
         });
         let mut ex = Executor::new(transport, 4, RetryPolicy::default());
         ex.submit((), get("/x"));
-        let done = ex.next().unwrap();
+        let done = ex.next_completed().unwrap();
         assert_eq!((done.result.unwrap().status, done.attempts), (200, 3));
     }
 
@@ -423,12 +423,12 @@ mod tests {
         });
         let mut ex = Executor::new(transport, 8, RetryPolicy::default());
         ex.submit(0, get("/0"));
-        ex.next().unwrap();
+        ex.next_completed().unwrap();
         assert_eq!(ex.limit(), 4);
         for i in 1..=40 {
             ex.submit(i, get("/n"));
         }
-        while ex.next().is_some() {}
+        while ex.next_completed().is_some() {}
         assert_eq!(ex.limit(), 8, "recovers to the cap, never beyond");
         assert!(ex.transport().max_in_flight <= 8);
     }
@@ -441,7 +441,7 @@ mod tests {
             ex.submit(i, get("/n"));
         }
         let mut jobs = Vec::new();
-        while let Some(done) = ex.next() {
+        while let Some(done) = ex.next_completed() {
             jobs.push(done.job);
         }
         assert_eq!(jobs, (0..10).collect::<Vec<_>>());

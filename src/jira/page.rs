@@ -128,15 +128,14 @@ impl OffsetPlan {
             // An earlier page of a range already planned.
             return Ok(Vec::new());
         }
-        if page.len == 0 {
-            if let Some(total) = page.total {
-                if page.start_at >= total {
-                    return Err(PagingError::Runaway {
-                        start_at: page.start_at,
-                        total,
-                    });
-                }
-            }
+        if page.len == 0
+            && let Some(total) = page.total
+            && page.start_at >= total
+        {
+            return Err(PagingError::Runaway {
+                start_at: page.start_at,
+                total,
+            });
         }
         let mut next = Vec::new();
         let mut offset = page.start_at + size;

@@ -249,13 +249,13 @@ fn respond(
     if !on_site && !on_gateway {
         return (Answer::text(404, "Site not found"), false);
     }
-    if let Some(cloud) = &req.cloud_id {
-        if *cloud != tenant.cloud_id {
-            return (
-                Answer::json(404, json!({"code": 404, "message": "Cloud id not found"})),
-                true,
-            );
-        }
+    if let Some(cloud) = &req.cloud_id
+        && *cloud != tenant.cloud_id
+    {
+        return (
+            Answer::json(404, json!({"code": 404, "message": "Cloud id not found"})),
+            true,
+        );
     }
     if on_site && req.method == "GET" && req.path == "/_edge/tenant_info" {
         return (Answer::json(200, json!({"cloudId": tenant.cloud_id})), true);
