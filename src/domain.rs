@@ -54,9 +54,25 @@ pub struct Relation {
 pub mod kind {
     pub const USER: &str = "user";
     pub const GROUP: &str = "group";
+    pub const PROJECT: &str = "project";
+    pub const ROLE: &str = "role";
+    pub const PROJECT_ROLE: &str = "project-role";
+    pub const APPLICATION_ROLE: &str = "application-role";
+    pub const PERMISSION_SCHEME: &str = "permission-scheme";
+    pub const PERMISSION: &str = "permission";
+    pub const PERMISSION_GRANT: &str = "permission-grant";
 }
 
 /// Relation types, as the output contract spells them.
 pub mod relation {
     pub const MEMBER_OF: &str = "member-of";
+    pub const ASSIGNED: &str = "assigned";
+    pub const ROLE_OF: &str = "role-of";
+    pub const INSTANCE_OF: &str = "instance-of";
+    pub const LEADS: &str = "leads";
+    pub const GRANTS_ACCESS: &str = "grants-access";
+    pub const USES_SCHEME: &str = "uses-scheme";
+    pub const IN_SCHEME: &str = "in-scheme";
+    pub const GRANTS: &str = "grants";
+    pub const HOLDS: &str = "holds";
 }

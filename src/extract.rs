@@ -1,10 +1,11 @@
 //! A full extraction, run as a sequence of phases and delivered in batches.
 //!
 //! Every page is a job. Jobs that do not depend on each other (the pages of
-//! one listing once its total is known, the member pages of different groups)
-//! are handed to the executor together, so they are in flight at once. Each
-//! answer is mapped straight into the current batch, so the guest holds at
-//! most a batch and the pages in flight, whatever the size of the tenant.
+//! one listing once its total is known, the member pages of different groups,
+//! the roles of different projects) are handed to the executor together, so
+//! they are in flight at once. Each answer is mapped straight into the current
+//! batch, so the guest holds at most a batch and the pages in flight, whatever
+//! the size of the tenant.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
@@ -14,10 +15,13 @@ use crate::error::{Error, RequestFailure, Result};
 use crate::jira::client::{Api, classify, decode};
 use crate::jira::endpoints::Endpoint;
 use crate::jira::executor::{Completed, Executor, RetryPolicy, Stats};
-use crate::jira::models::{GroupDetails, User};
+use crate::jira::models::{
+    ApplicationRole, GroupDetails, PermissionScheme, PermissionSchemes, Permissions, Project,
+    ProjectRole, User,
+};
 use crate::jira::page::{ArrayPlan, OffsetPlan, PageBean, PagingError};
-use crate::jira::transport::{HttpRequest, Transport};
-use crate::jira::{groups, users};
+use crate::jira::transport::{HttpRequest, HttpResponse, Transport};
+use crate::jira::{groups, permissions, projects, users};
 use crate::mapping;
 
 /// A batch is handed over once it holds this many records.
@@ -37,29 +41,57 @@ pub struct Batch {
     pub progress: Progress,
 }
 
+/// The phases, in order. Global roles come before projects, because a
+/// company-managed project's roles are the global ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Users,
     Groups,
+    Roles,
+    Projects,
+    ApplicationRoles,
+    Permissions,
+    PermissionSchemes,
 }
 
 impl Phase {
-    const ORDER: [Phase; 2] = [Phase::Users, Phase::Groups];
+    const ORDER: [Phase; 7] = [
+        Phase::Users,
+        Phase::Groups,
+        Phase::Roles,
+        Phase::Projects,
+        Phase::ApplicationRoles,
+        Phase::Permissions,
+        Phase::PermissionSchemes,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Phase::Users => "users",
             Phase::Groups => "groups",
+            Phase::Roles => "roles",
+            Phase::Projects => "projects",
+            Phase::ApplicationRoles => "application-roles",
+            Phase::Permissions => "permissions",
+            Phase::PermissionSchemes => "permission-schemes",
         }
     }
 }
 
-/// One page to fetch.
+/// One request to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Job {
     Users { start_at: u64 },
     Groups { start_at: u64 },
     Members { group_id: Rc<str>, start_at: u64 },
+    GlobalRoles,
+    Projects { start_at: u64 },
+    ProjectRoles { project_id: Rc<str> },
+    RoleActors { project_id: Rc<str>, role_id: u64 },
+    ProjectScheme { project_id: Rc<str> },
+    ApplicationRoles,
+    Permissions,
+    PermissionSchemes,
 }
 
 impl Job {
@@ -68,6 +100,14 @@ impl Job {
             Job::Users { .. } => Endpoint::Users,
             Job::Groups { .. } => Endpoint::Groups,
             Job::Members { .. } => Endpoint::GroupMembers,
+            Job::GlobalRoles => Endpoint::GlobalRoles,
+            Job::Projects { .. } => Endpoint::Projects,
+            Job::ProjectRoles { .. } => Endpoint::ProjectRoles,
+            Job::RoleActors { .. } => Endpoint::ProjectRoleActors,
+            Job::ProjectScheme { .. } => Endpoint::ProjectPermissionScheme,
+            Job::ApplicationRoles => Endpoint::ApplicationRoles,
+            Job::Permissions => Endpoint::Permissions,
+            Job::PermissionSchemes => Endpoint::PermissionSchemes,
         }
     }
 
@@ -76,6 +116,27 @@ impl Job {
             Job::Users { start_at } => users::search_page(api, *start_at),
             Job::Groups { start_at } => groups::bulk_page(api, *start_at),
             Job::Members { group_id, start_at } => groups::members_page(api, group_id, *start_at),
+            Job::GlobalRoles => projects::global_roles(api),
+            Job::Projects { start_at } => projects::search_page(api, *start_at),
+            Job::ProjectRoles { project_id } => projects::role_details(api, project_id),
+            Job::RoleActors {
+                project_id,
+                role_id,
+            } => projects::role_actors(api, project_id, *role_id),
+            Job::ProjectScheme { project_id } => projects::permission_scheme(api, project_id),
+            Job::ApplicationRoles => permissions::application_roles(api),
+            Job::Permissions => permissions::catalogue(api),
+            Job::PermissionSchemes => permissions::schemes(api),
+        }
+    }
+
+    /// The project a job reads, for counting finished projects.
+    fn project(&self) -> Option<&Rc<str>> {
+        match self {
+            Job::ProjectRoles { project_id }
+            | Job::RoleActors { project_id, .. }
+            | Job::ProjectScheme { project_id } => Some(project_id),
+            _ => None,
         }
     }
 }
@@ -89,6 +150,7 @@ enum State {
 pub struct Extraction<T: Transport> {
     api: Api,
     executor: Executor<T, Job>,
+    concurrency: u32,
     /// How many jobs may wait in the executor at once: enough to keep it
     /// busy, few enough that requests are built only shortly before sending.
     feed_limit: usize,
@@ -96,15 +158,23 @@ pub struct Extraction<T: Transport> {
     state: State,
     entities: Vec<Entity>,
     relations: Vec<Relation>,
+    /// Progress units of the current phase.
+    done: u64,
+    total: Option<u64>,
 
     user_plan: Option<ArrayPlan>,
-    users_seen: u64,
 
     group_plan: Option<OffsetPlan>,
-    groups_total: Option<u64>,
     groups_seen: HashSet<Rc<str>>,
     member_plans: HashMap<Rc<str>, OffsetPlan>,
-    groups_done: u64,
+
+    /// Global role ids: the roles of every company-managed project.
+    global_roles: Vec<u64>,
+    roles_seen: HashSet<u64>,
+    project_plan: Option<OffsetPlan>,
+    projects_seen: HashSet<Rc<str>>,
+    /// Requests still to come per project; a project is done at zero.
+    project_jobs: HashMap<Rc<str>, u32>,
 }
 
 impl<T: Transport> Extraction<T> {
@@ -113,20 +183,25 @@ impl<T: Transport> Extraction<T> {
         let mut extraction = Self {
             api,
             executor: Executor::new(transport, concurrency, policy),
+            concurrency,
             feed_limit: 2 * concurrency as usize,
             queue: VecDeque::new(),
             state: State::Running { phase: 0 },
             entities: Vec::new(),
             relations: Vec::new(),
+            done: 0,
+            total: None,
             user_plan: None,
-            users_seen: 0,
             group_plan: None,
-            groups_total: None,
             groups_seen: HashSet::new(),
             member_plans: HashMap::new(),
-            groups_done: 0,
+            global_roles: Vec::new(),
+            roles_seen: HashSet::new(),
+            project_plan: None,
+            projects_seen: HashSet::new(),
+            project_jobs: HashMap::new(),
         };
-        extraction.enter(Phase::ORDER[0], concurrency);
+        extraction.enter(Phase::ORDER[0]);
         extraction
     }
 
@@ -139,19 +214,31 @@ impl<T: Transport> Extraction<T> {
         self.executor.transport()
     }
 
-    fn enter(&mut self, phase: Phase, concurrency: u32) {
-        match phase {
+    fn enter(&mut self, phase: Phase) {
+        self.done = 0;
+        self.total = None;
+        let first = match phase {
             Phase::Users => {
-                let (plan, first) = ArrayPlan::start(users::PAGE_SIZE, u64::from(concurrency));
+                let (plan, first) = ArrayPlan::start(users::PAGE_SIZE, u64::from(self.concurrency));
                 self.user_plan = Some(plan);
-                self.queue.push_back(Job::Users { start_at: first });
+                Job::Users { start_at: first }
             }
             Phase::Groups => {
                 let (plan, first) = OffsetPlan::start(groups::GROUPS_PAGE_SIZE);
                 self.group_plan = Some(plan);
-                self.queue.push_back(Job::Groups { start_at: first });
+                Job::Groups { start_at: first }
             }
-        }
+            Phase::Roles => Job::GlobalRoles,
+            Phase::Projects => {
+                let (plan, first) = OffsetPlan::start(projects::PAGE_SIZE);
+                self.project_plan = Some(plan);
+                Job::Projects { start_at: first }
+            }
+            Phase::ApplicationRoles => Job::ApplicationRoles,
+            Phase::Permissions => Job::Permissions,
+            Phase::PermissionSchemes => Job::PermissionSchemes,
+        };
+        self.queue.push_back(first);
     }
 
     /// Does work until a batch is ready. `None` once everything was delivered.
@@ -165,7 +252,7 @@ impl<T: Transport> Extraction<T> {
                 )));
             }
         };
-        match self.run(Phase::ORDER[phase_index]) {
+        match self.run(phase_index) {
             Ok(batch) => Ok(Some(batch)),
             Err(e) => {
                 self.state = State::Failed(e.clone());
@@ -174,7 +261,8 @@ impl<T: Transport> Extraction<T> {
         }
     }
 
-    fn run(&mut self, phase: Phase) -> Result<Batch> {
+    fn run(&mut self, phase_index: usize) -> Result<Batch> {
+        let phase = Phase::ORDER[phase_index];
         loop {
             while self.executor.outstanding() < self.feed_limit {
                 let Some(job) = self.queue.pop_front() else {
@@ -193,13 +281,14 @@ impl<T: Transport> Extraction<T> {
                 None => {
                     self.check_complete(phase)?;
                     let batch = self.take_batch(phase);
-                    let next = Phase::ORDER.iter().position(|p| *p == phase).unwrap_or(0) + 1;
-                    if let Some(next_phase) = Phase::ORDER.get(next) {
-                        self.state = State::Running { phase: next };
-                        let concurrency = self.feed_limit as u32 / 2;
-                        self.enter(*next_phase, concurrency);
-                    } else {
-                        self.state = State::Finished;
+                    match Phase::ORDER.get(phase_index + 1) {
+                        Some(next) => {
+                            self.state = State::Running {
+                                phase: phase_index + 1,
+                            };
+                            self.enter(*next);
+                        }
+                        None => self.state = State::Finished,
                     }
                     return Ok(batch);
                 }
@@ -216,6 +305,14 @@ impl<T: Transport> Extraction<T> {
                 self.group_plan.as_ref().is_some_and(OffsetPlan::is_done)
                     && self.member_plans.is_empty()
             }
+            Phase::Projects => {
+                self.project_plan.as_ref().is_some_and(OffsetPlan::is_done)
+                    && self.project_jobs.is_empty()
+            }
+            Phase::Roles
+            | Phase::ApplicationRoles
+            | Phase::Permissions
+            | Phase::PermissionSchemes => true,
         };
         if complete {
             Ok(())
@@ -228,22 +325,14 @@ impl<T: Transport> Extraction<T> {
     }
 
     fn take_batch(&mut self, phase: Phase) -> Batch {
-        let progress = match phase {
-            Phase::Users => Progress {
-                phase: phase.name(),
-                done: self.users_seen,
-                total: None,
-            },
-            Phase::Groups => Progress {
-                phase: phase.name(),
-                done: self.groups_done,
-                total: self.groups_total,
-            },
-        };
         Batch {
             entities: std::mem::take(&mut self.entities),
             relations: std::mem::take(&mut self.relations),
-            progress,
+            progress: Progress {
+                phase: phase.name(),
+                done: self.done,
+                total: self.total,
+            },
         }
     }
 
@@ -251,75 +340,265 @@ impl<T: Transport> Extraction<T> {
         let endpoint = done.job.endpoint();
         let request = done.request;
         let response = classify(endpoint, &request, done.result, done.attempts)?;
-        let paging = |e: PagingError| {
-            Error::InvalidResponse(RequestFailure::new(
-                endpoint.step(),
-                &request.line(),
-                e.to_string(),
-            ))
+        let ctx = Answer {
+            endpoint,
+            request: &request,
+            response: &response,
         };
+        let project = done.job.project().cloned();
         match done.job {
-            Job::Users { start_at } => {
-                let page: Vec<User> = decode(endpoint, &request, &response)?;
-                self.users_seen += page.len() as u64;
-                self.entities.extend(page.iter().map(mapping::user));
-                let plan = self.user_plan.as_mut().expect("users phase has a plan");
-                for offset in plan.on_page(start_at, page.len() as u64) {
-                    self.queue.push_back(Job::Users { start_at: offset });
-                }
-            }
-            Job::Groups { start_at } => {
-                let page: PageBean<GroupDetails> = decode(endpoint, &request, &response)?;
-                let facts = page.facts(start_at);
-                if let Some(total) = page.total {
-                    self.groups_total = Some(total);
-                }
-                for group in &page.values {
-                    let id: Rc<str> = Rc::from(group.group_id.as_str());
-                    // Offsets shift if groups change mid-run; never list one twice.
-                    if !self.groups_seen.insert(id.clone()) {
-                        continue;
-                    }
-                    self.entities.push(mapping::group(group));
-                    let (plan, first) = OffsetPlan::start(groups::MEMBERS_PAGE_SIZE);
-                    self.member_plans.insert(id.clone(), plan);
-                    self.queue.push_back(Job::Members {
-                        group_id: id,
-                        start_at: first,
-                    });
-                }
-                let plan = self.group_plan.as_mut().expect("groups phase has a plan");
-                for offset in plan.on_page(facts).map_err(paging)? {
-                    self.queue.push_back(Job::Groups { start_at: offset });
-                }
-            }
-            Job::Members { group_id, start_at } => {
-                let page: PageBean<User> = decode(endpoint, &request, &response)?;
-                let facts = page.facts(start_at);
-                self.relations.extend(
-                    page.values
-                        .iter()
-                        .map(|u| mapping::membership(u, &group_id)),
-                );
-                let plan = self
-                    .member_plans
-                    .get_mut(&group_id)
-                    .expect("every member page belongs to a planned group");
-                let next = plan.on_page(facts).map_err(paging)?;
-                // A group's remaining pages go first, so it finishes and its plan is freed.
-                for offset in next.into_iter().rev() {
-                    self.queue.push_front(Job::Members {
-                        group_id: group_id.clone(),
-                        start_at: offset,
-                    });
-                }
-                if plan.is_done() {
-                    self.member_plans.remove(&group_id);
-                    self.groups_done += 1;
-                }
-            }
+            Job::Users { start_at } => self.users_page(&ctx, start_at)?,
+            Job::Groups { start_at } => self.groups_page(&ctx, start_at)?,
+            Job::Members { group_id, start_at } => self.members_page(&ctx, group_id, start_at)?,
+            Job::GlobalRoles => self.global_roles(&ctx)?,
+            Job::Projects { start_at } => self.projects_page(&ctx, start_at)?,
+            Job::ProjectRoles { project_id } => self.project_roles(&ctx, project_id)?,
+            Job::RoleActors { project_id, .. } => self.role_actors(&ctx, &project_id)?,
+            Job::ProjectScheme { project_id } => self.project_scheme(&ctx, &project_id)?,
+            Job::ApplicationRoles => self.application_roles(&ctx)?,
+            Job::Permissions => self.permissions(&ctx)?,
+            Job::PermissionSchemes => self.permission_schemes(&ctx)?,
+        }
+        if let Some(project_id) = project {
+            self.project_job_done(&project_id);
         }
         Ok(())
+    }
+
+    fn users_page(&mut self, ctx: &Answer, start_at: u64) -> Result<()> {
+        let page: Vec<User> = ctx.decode()?;
+        self.done += page.len() as u64;
+        self.entities.extend(page.iter().map(mapping::user));
+        let plan = self.user_plan.as_mut().expect("users phase has a plan");
+        for offset in plan.on_page(start_at, page.len() as u64) {
+            self.queue.push_back(Job::Users { start_at: offset });
+        }
+        Ok(())
+    }
+
+    fn groups_page(&mut self, ctx: &Answer, start_at: u64) -> Result<()> {
+        let page: PageBean<GroupDetails> = ctx.decode()?;
+        if page.total.is_some() {
+            self.total = page.total;
+        }
+        for group in &page.values {
+            let id: Rc<str> = Rc::from(group.group_id.as_str());
+            // Offsets shift if groups change mid-run; never list one twice.
+            if !self.groups_seen.insert(id.clone()) {
+                continue;
+            }
+            self.entities.push(mapping::group(group));
+            let (plan, first) = OffsetPlan::start(groups::MEMBERS_PAGE_SIZE);
+            self.member_plans.insert(id.clone(), plan);
+            self.queue.push_back(Job::Members {
+                group_id: id,
+                start_at: first,
+            });
+        }
+        let plan = self.group_plan.as_mut().expect("groups phase has a plan");
+        for offset in plan
+            .on_page(page.facts(start_at))
+            .map_err(|e| ctx.paging(e))?
+        {
+            self.queue.push_back(Job::Groups { start_at: offset });
+        }
+        Ok(())
+    }
+
+    fn members_page(&mut self, ctx: &Answer, group_id: Rc<str>, start_at: u64) -> Result<()> {
+        let page: PageBean<User> = ctx.decode()?;
+        self.relations.extend(
+            page.values
+                .iter()
+                .map(|u| mapping::membership(u, &group_id)),
+        );
+        let plan = self
+            .member_plans
+            .get_mut(&group_id)
+            .expect("every member page belongs to a planned group");
+        let next = plan
+            .on_page(page.facts(start_at))
+            .map_err(|e| ctx.paging(e))?;
+        // A group's remaining pages go first, so it finishes and its plan is freed.
+        for offset in next.into_iter().rev() {
+            self.queue.push_front(Job::Members {
+                group_id: group_id.clone(),
+                start_at: offset,
+            });
+        }
+        if plan.is_done() {
+            self.member_plans.remove(&group_id);
+            self.done += 1;
+        }
+        Ok(())
+    }
+
+    fn global_roles(&mut self, ctx: &Answer) -> Result<()> {
+        let roles: Vec<ProjectRole> = ctx.decode()?;
+        for role in &roles {
+            self.global_roles.push(role.id);
+            self.add_role(role);
+        }
+        self.done = roles.len() as u64;
+        self.total = Some(self.done);
+        Ok(())
+    }
+
+    fn add_role(&mut self, role: &ProjectRole) {
+        if self.roles_seen.insert(role.id) {
+            self.entities.push(mapping::role(role));
+        }
+    }
+
+    fn projects_page(&mut self, ctx: &Answer, start_at: u64) -> Result<()> {
+        let page: PageBean<Project> = ctx.decode()?;
+        if page.total.is_some() {
+            self.total = page.total;
+        }
+        for project in &page.values {
+            let id: Rc<str> = Rc::from(project.id.as_str());
+            if !self.projects_seen.insert(id.clone()) {
+                continue;
+            }
+            let (entity, leads) = mapping::project(project);
+            self.entities.push(entity);
+            self.relations.extend(leads);
+            let jobs: Vec<Job> = if mapping::is_team_managed(project) {
+                // Team-managed projects have roles of their own, and no
+                // permission scheme: their roles are their access model.
+                vec![Job::ProjectRoles {
+                    project_id: id.clone(),
+                }]
+            } else {
+                let mut jobs: Vec<Job> = self
+                    .global_roles
+                    .iter()
+                    .map(|role_id| Job::RoleActors {
+                        project_id: id.clone(),
+                        role_id: *role_id,
+                    })
+                    .collect();
+                jobs.push(Job::ProjectScheme {
+                    project_id: id.clone(),
+                });
+                jobs
+            };
+            self.project_jobs.insert(id, jobs.len() as u32);
+            self.queue.extend(jobs);
+        }
+        let plan = self
+            .project_plan
+            .as_mut()
+            .expect("projects phase has a plan");
+        for offset in plan
+            .on_page(page.facts(start_at))
+            .map_err(|e| ctx.paging(e))?
+        {
+            self.queue.push_back(Job::Projects { start_at: offset });
+        }
+        Ok(())
+    }
+
+    fn project_roles(&mut self, ctx: &Answer, project_id: Rc<str>) -> Result<()> {
+        let roles: Vec<ProjectRole> = ctx.decode()?;
+        for role in &roles {
+            self.add_role(role);
+            self.queue.push_front(Job::RoleActors {
+                project_id: project_id.clone(),
+                role_id: role.id,
+            });
+        }
+        *self
+            .project_jobs
+            .get_mut(&project_id)
+            .expect("a planned project") += roles.len() as u32;
+        Ok(())
+    }
+
+    fn role_actors(&mut self, ctx: &Answer, project_id: &str) -> Result<()> {
+        let role: ProjectRole = ctx.decode()?;
+        let (entity, relations) =
+            mapping::project_role(project_id, &role).map_err(|m| ctx.invalid(m))?;
+        self.entities.push(entity);
+        self.relations.extend(relations);
+        Ok(())
+    }
+
+    fn project_scheme(&mut self, ctx: &Answer, project_id: &str) -> Result<()> {
+        let scheme: PermissionScheme = ctx.decode()?;
+        self.relations
+            .push(mapping::uses_scheme(project_id, scheme.id));
+        Ok(())
+    }
+
+    fn project_job_done(&mut self, project_id: &Rc<str>) {
+        if let Some(left) = self.project_jobs.get_mut(project_id) {
+            *left -= 1;
+            if *left == 0 {
+                self.project_jobs.remove(project_id);
+                self.done += 1;
+            }
+        }
+    }
+
+    fn application_roles(&mut self, ctx: &Answer) -> Result<()> {
+        let roles: Vec<ApplicationRole> = ctx.decode()?;
+        for role in &roles {
+            let (entity, relations) = mapping::application_role(role);
+            self.entities.push(entity);
+            self.relations.extend(relations);
+        }
+        self.done = roles.len() as u64;
+        self.total = Some(self.done);
+        Ok(())
+    }
+
+    fn permissions(&mut self, ctx: &Answer) -> Result<()> {
+        let catalogue: Permissions = ctx.decode()?;
+        for (key, permission) in &catalogue.permissions {
+            self.entities.push(mapping::permission(key, permission));
+        }
+        self.done = catalogue.permissions.len() as u64;
+        self.total = Some(self.done);
+        Ok(())
+    }
+
+    fn permission_schemes(&mut self, ctx: &Answer) -> Result<()> {
+        let schemes: PermissionSchemes = ctx.decode()?;
+        for scheme in &schemes.permission_schemes {
+            let (entities, relations) = mapping::permission_scheme(scheme);
+            self.entities.extend(entities);
+            self.relations.extend(relations);
+        }
+        self.done = schemes.permission_schemes.len() as u64;
+        self.total = Some(self.done);
+        Ok(())
+    }
+}
+
+/// A successful answer and the request it answers, for decoding and for
+/// naming the request in errors.
+struct Answer<'a> {
+    endpoint: Endpoint,
+    request: &'a HttpRequest,
+    response: &'a HttpResponse,
+}
+
+impl Answer<'_> {
+    fn decode<D: serde::de::DeserializeOwned>(&self) -> Result<D> {
+        decode(self.endpoint, self.request, self.response)
+    }
+
+    fn invalid(&self, message: impl Into<String>) -> Error {
+        Error::InvalidResponse(RequestFailure::new(
+            self.endpoint.step(),
+            &self.request.line(),
+            message,
+        ))
+    }
+
+    fn paging(&self, e: PagingError) -> Error {
+        self.invalid(e.to_string())
     }
 }
 
@@ -353,12 +632,29 @@ mod tests {
         q[k].parse().unwrap()
     }
 
+    /// Answers for the phases after groups, with nothing in them.
+    fn empty_access_model(req: &HttpRequest) -> Option<Result<HttpResponse, TransportError>> {
+        Some(match req.path() {
+            "/rest/api/3/role" | "/rest/api/3/applicationrole" => json(200, json!([])),
+            "/rest/api/3/project/search" => json(
+                200,
+                json!({"startAt": 0, "maxResults": 100, "total": 0, "isLast": true, "values": []}),
+            ),
+            "/rest/api/3/permissions" => json(200, json!({"permissions": {}})),
+            "/rest/api/3/permissionscheme" => json(200, json!({"permissionSchemes": []})),
+            _ => return None,
+        })
+    }
+
     /// A tiny Jira: `users` accounts, `groups` with `members[i]` member counts.
     fn tenant(
         users: usize,
         members: Vec<usize>,
     ) -> impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError> {
         move |req| {
+            if let Some(answer) = empty_access_model(req) {
+                return answer;
+            }
             let q = query(req);
             match req.path() {
                 "/rest/api/3/users/search" => {
@@ -433,8 +729,23 @@ mod tests {
         g2.dedup();
         assert_eq!(g2.len(), 120);
 
-        let last = progress.last().unwrap();
-        assert_eq!((last.phase, last.done, last.total), ("groups", 4, Some(4)));
+        let groups = progress.iter().rfind(|p| p.phase == "groups").unwrap();
+        assert_eq!((groups.done, groups.total), (4, Some(4)));
+        let phases: Vec<&str> = progress.iter().map(|p| p.phase).collect();
+        let mut order = phases.clone();
+        order.dedup();
+        assert_eq!(
+            order,
+            [
+                "users",
+                "groups",
+                "roles",
+                "projects",
+                "application-roles",
+                "permissions",
+                "permission-schemes"
+            ]
+        );
         assert!(
             progress
                 .iter()
@@ -528,6 +839,9 @@ mod tests {
     fn next_batch_encodes_odd_group_ids() {
         let odd = "a b+c&d/e%f#g?h=i ü";
         let transport = FakeTransport::new(move |req| {
+            if let Some(answer) = empty_access_model(req) {
+                return answer;
+            }
             let q = query(req);
             match req.path() {
                 "/rest/api/3/users/search" => json(200, json!([])),
@@ -551,5 +865,191 @@ mod tests {
         let (entities, relations, _) = run_all(&mut ex);
         assert_eq!(entities[0].id, odd);
         assert_eq!(relations[0].to.id, odd);
+    }
+
+    /// Two company-managed projects (two global roles each) on two pages of
+    /// one, and one team-managed project with a role of its own.
+    fn projects_tenant(req: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let q = query(req);
+        let role =
+            |id: u64, name: &str, actors: Json| json!({"id": id, "name": name, "actors": actors});
+        match req.path() {
+            "/rest/api/3/users/search" | "/rest/api/3/applicationrole" => json(200, json!([])),
+            "/rest/api/3/group/bulk" => json(
+                200,
+                json!({"startAt": 0, "maxResults": 50, "total": 0, "isLast": true, "values": []}),
+            ),
+            "/rest/api/3/role" => json(
+                200,
+                json!([
+                    role(10002, "Administrators", json!([])),
+                    role(10000, "Developers", json!([]))
+                ]),
+            ),
+            "/rest/api/3/project/search" => {
+                assert_eq!(
+                    req.path_and_query.matches("status=").count(),
+                    2,
+                    "live and archived"
+                );
+                assert!(req.path_and_query.contains("status=live&status=archived"));
+                assert!(req.path_and_query.contains("expand=lead"));
+                let values = match num(&q, "startAt") {
+                    0 => {
+                        json!([{"id": "10000", "key": "EX", "name": "Example", "style": "classic", "lead": {"accountId": "lead-1"}}])
+                    }
+                    1 => {
+                        json!([{"id": "10001", "key": "OLD", "name": "Old", "style": "classic", "archived": true}])
+                    }
+                    2 => {
+                        json!([{"id": "10020", "key": "TM", "name": "Team", "style": "next-gen", "simplified": true}])
+                    }
+                    other => panic!("startAt {other}"),
+                };
+                let start = num(&q, "startAt");
+                json(
+                    200,
+                    json!({"startAt": start, "maxResults": 1, "total": 3, "isLast": start == 2, "values": values}),
+                )
+            }
+            "/rest/api/3/project/10020/roledetails" => json(
+                200,
+                json!([
+                {"id": 10105, "name": "Member", "scope": {"type": "PROJECT", "project": {"id": "10020"}}}]),
+            ),
+            "/rest/api/3/project/10020/role/10105" => json(
+                200,
+                role(
+                    10105,
+                    "Member",
+                    json!([
+                {"type": "atlassian-group-role-actor", "actorGroup": {"groupId": "g-1", "name": "devs"}}]),
+                ),
+            ),
+            "/rest/api/3/project/10000/role/10002" => json(
+                200,
+                role(
+                    10002,
+                    "Administrators",
+                    json!([
+                {"type": "atlassian-user-role-actor", "actorUser": {"accountId": "u-1"}}]),
+                ),
+            ),
+            "/rest/api/3/project/10000/role/10000"
+            | "/rest/api/3/project/10001/role/10002"
+            | "/rest/api/3/project/10001/role/10000" => {
+                let id: u64 = req.path().rsplit('/').next().unwrap().parse().unwrap();
+                json(200, role(id, "r", json!([])))
+            }
+            "/rest/api/3/project/10000/permissionscheme" => {
+                json(200, json!({"id": 0, "name": "Default Permission Scheme"}))
+            }
+            "/rest/api/3/project/10001/permissionscheme" => {
+                json(200, json!({"id": 10001, "name": "Other"}))
+            }
+            "/rest/api/3/permissions" => json(
+                200,
+                json!({"permissions": {
+                "BROWSE_PROJECTS": {"key": "BROWSE_PROJECTS", "name": "Browse Projects", "type": "PROJECT"},
+                "ADMINISTER": {"key": "ADMINISTER", "name": "Administer Jira", "type": "GLOBAL"}}}),
+            ),
+            "/rest/api/3/permissionscheme" => {
+                assert_eq!(q["expand"], "all");
+                json(
+                    200,
+                    json!({"permissionSchemes": [{"id": 0, "name": "Default Permission Scheme", "permissions": [
+                    {"id": 10000, "permission": "BROWSE_PROJECTS", "holder": {"type": "projectRole", "parameter": "10000", "value": "10000"}}]}]}),
+                )
+            }
+            other => panic!("unexpected request {other}"),
+        }
+    }
+
+    #[test]
+    fn next_batch_reads_projects_roles_and_schemes() {
+        let transport = FakeTransport::new(projects_tenant);
+        let mut ex = Extraction::new(api(), transport, 3, RetryPolicy::default());
+        let (entities, relations, progress) = run_all(&mut ex);
+        let count = |kind: &str| entities.iter().filter(|e| e.kind == kind).count();
+        assert_eq!(count("project"), 3);
+        assert_eq!(
+            count("role"),
+            3,
+            "two global roles and one team-managed role"
+        );
+        assert_eq!(count("project-role"), 2 * 2 + 1);
+        assert_eq!(count("permission"), 2);
+        assert_eq!(
+            (count("permission-scheme"), count("permission-grant")),
+            (1, 1)
+        );
+
+        let has = |kind: &str, from: &str, to: &str| {
+            relations.iter().any(|r| {
+                r.kind == kind
+                    && format!("{}:{}", r.from.kind, r.from.id) == from
+                    && format!("{}:{}", r.to.kind, r.to.id) == to
+            })
+        };
+        assert!(has("leads", "user:lead-1", "project:10000"));
+        assert!(has("assigned", "user:u-1", "project-role:10000:10002"));
+        assert!(has("assigned", "group:g-1", "project-role:10020:10105"));
+        assert!(has("role-of", "project-role:10020:10105", "project:10020"));
+        assert!(has("instance-of", "project-role:10020:10105", "role:10105"));
+        assert!(has("uses-scheme", "project:10000", "permission-scheme:0"));
+        assert!(has(
+            "uses-scheme",
+            "project:10001",
+            "permission-scheme:10001"
+        ));
+        assert!(has("holds", "role:10000", "permission-grant:10000"));
+        assert_eq!(
+            relations.iter().filter(|r| r.kind == "uses-scheme").count(),
+            2,
+            "team-managed projects have no scheme"
+        );
+
+        let projects = progress.iter().rfind(|p| p.phase == "projects").unwrap();
+        assert_eq!((projects.done, projects.total), (3, Some(3)));
+        let lines = ex.transport().lines();
+        assert!(
+            !lines.iter().any(|l| l.contains("10000/roledetails")),
+            "company-managed roles are the global ones"
+        );
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|l| l.contains("project/search"))
+                .count(),
+            3
+        );
+    }
+
+    #[test]
+    fn next_batch_names_a_project_it_may_not_read() {
+        let transport = FakeTransport::new(|req| {
+            if req.path() == "/rest/api/3/project/10001/role/10000" {
+                return json(
+                    404,
+                    json!({"errorMessages": ["No project could be found with id '10001'."], "errors": {}}),
+                );
+            }
+            projects_tenant(req)
+        });
+        let mut ex = Extraction::new(api(), transport, 3, RetryPolicy::default());
+        let err = loop {
+            match ex.next_batch() {
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("must not complete"),
+                Err(e) => break e,
+            }
+        };
+        match err {
+            Error::NotFound(f) => {
+                assert_eq!(f.endpoint, "GET /rest/api/3/project/10001/role/10000");
+                assert!(f.message.contains("Administer Projects"), "{}", f.message);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -58,18 +58,39 @@ fn relation_key(r: &Relation) -> (&str, &str, &str, &str, &str) {
     )
 }
 
-/// The document `{"entities": [...], "relations": [...]}`, sorted by type and
-/// id, with exact repeats (a record read twice because the tenant changed
-/// mid-run) removed.
+/// Entities and relations sorted by type and id, with exact repeats (a
+/// record read twice because the tenant changed mid-run) removed.
+pub fn sorted(extracted: &Extracted) -> (Vec<&Entity>, Vec<&Relation>) {
+    let mut entities: Vec<(&Entity, Value)> =
+        extracted.entities.iter().map(|e| (e, entity(e))).collect();
+    entities.sort_by(|(a, ja), (b, jb)| {
+        entity_key(a)
+            .cmp(&entity_key(b))
+            .then_with(|| ja.to_string().cmp(&jb.to_string()))
+    });
+    entities.dedup_by(|(_, a), (_, b)| a == b);
+    let mut relations: Vec<(&Relation, Value)> = extracted
+        .relations
+        .iter()
+        .map(|r| (r, relation(r)))
+        .collect();
+    relations.sort_by(|(a, ja), (b, jb)| {
+        relation_key(a)
+            .cmp(&relation_key(b))
+            .then_with(|| ja.to_string().cmp(&jb.to_string()))
+    });
+    relations.dedup_by(|(_, a), (_, b)| a == b);
+    (
+        entities.into_iter().map(|(e, _)| e).collect(),
+        relations.into_iter().map(|(r, _)| r).collect(),
+    )
+}
+
+/// The document `{"entities": [...], "relations": [...]}`, in [`sorted`] order.
 pub fn build(extracted: &Extracted) -> Value {
-    let mut entities: Vec<&Entity> = extracted.entities.iter().collect();
-    entities.sort_by(|a, b| entity_key(a).cmp(&entity_key(b)));
-    let mut entities: Vec<Value> = entities.into_iter().map(entity).collect();
-    entities.dedup();
-    let mut relations: Vec<&Relation> = extracted.relations.iter().collect();
-    relations.sort_by(|a, b| relation_key(a).cmp(&relation_key(b)));
-    let mut relations: Vec<Value> = relations.into_iter().map(relation).collect();
-    relations.dedup();
+    let (entities, relations) = sorted(extracted);
+    let entities: Vec<Value> = entities.into_iter().map(entity).collect();
+    let relations: Vec<Value> = relations.into_iter().map(relation).collect();
     json!({"entities": entities, "relations": relations})
 }
 

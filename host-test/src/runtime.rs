@@ -283,27 +283,42 @@ impl Plugin {
     }
 
     /// Runs a whole extraction, handing each batch to `on_batch` as it
-    /// arrives, and returns everything.
-    pub async fn extract_all(
+    /// arrives, and returns how many batches there were. Nothing is kept.
+    pub async fn extract_each(
         &mut self,
-        mut on_batch: impl FnMut(&Batch),
-    ) -> Result<Extracted, CallError> {
+        mut on_batch: impl FnMut(Batch),
+    ) -> Result<usize, CallError> {
         let extraction = self.extract().await?;
-        let mut out = Extracted::default();
+        let mut batches = 0;
         let result = loop {
             match self.next(&extraction).await {
                 Ok(Some(batch)) => {
-                    on_batch(&batch);
-                    out.batches += 1;
-                    out.entities.extend(batch.entities);
-                    out.relations.extend(batch.relations);
+                    batches += 1;
+                    on_batch(batch);
                 }
-                Ok(None) => break Ok(out),
+                Ok(None) => break Ok(batches),
                 Err(e) => break Err(e),
             }
         };
         self.finish(extraction).await?;
         result
+    }
+
+    /// Runs a whole extraction, showing each batch to `on_batch`, and returns
+    /// everything.
+    pub async fn extract_all(
+        &mut self,
+        mut on_batch: impl FnMut(&Batch),
+    ) -> Result<Extracted, CallError> {
+        let mut out = Extracted::default();
+        out.batches = self
+            .extract_each(|batch| {
+                on_batch(&batch);
+                out.entities.extend(batch.entities);
+                out.relations.extend(batch.relations);
+            })
+            .await?;
+        Ok(out)
     }
 
     pub async fn apply(

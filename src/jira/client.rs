@@ -181,6 +181,11 @@ pub fn classify(
     } else {
         messages.join("; ")
     };
+    // Jira refuses some requests with 401 or 404 instead of 403.
+    let summary = match (response.status, endpoint.refusal_hint()) {
+        (401 | 404, Some(hint)) => format!("{summary} ({hint})"),
+        _ => summary,
+    };
     Err(match response.status {
         401 => Error::Unauthorized(failure(summary)),
         403 => Error::Forbidden {

@@ -18,6 +18,22 @@ pub enum Endpoint {
     Groups,
     /// `GET /rest/api/3/group/member`
     GroupMembers,
+    /// `GET /rest/api/3/project/search`
+    Projects,
+    /// `GET /rest/api/3/role`
+    GlobalRoles,
+    /// `GET /rest/api/3/project/{id}/roledetails`
+    ProjectRoles,
+    /// `GET /rest/api/3/project/{id}/role/{roleId}`
+    ProjectRoleActors,
+    /// `GET /rest/api/3/project/{id}/permissionscheme`
+    ProjectPermissionScheme,
+    /// `GET /rest/api/3/applicationrole`
+    ApplicationRoles,
+    /// `GET /rest/api/3/permissionscheme`
+    PermissionSchemes,
+    /// `GET /rest/api/3/permissions`
+    Permissions,
 }
 
 impl Endpoint {
@@ -29,6 +45,14 @@ impl Endpoint {
             Endpoint::Users => "list users",
             Endpoint::Groups => "list groups",
             Endpoint::GroupMembers => "list group members",
+            Endpoint::Projects => "list projects",
+            Endpoint::GlobalRoles => "list project roles",
+            Endpoint::ProjectRoles => "list a project's roles",
+            Endpoint::ProjectRoleActors => "list a project role's actors",
+            Endpoint::ProjectPermissionScheme => "read a project's permission scheme",
+            Endpoint::ApplicationRoles => "list application roles",
+            Endpoint::PermissionSchemes => "list permission schemes",
+            Endpoint::Permissions => "list permissions",
         }
     }
 
@@ -42,6 +66,21 @@ impl Endpoint {
             Endpoint::GroupMembers => {
                 Some("Browse users and groups or Administer Jira (global permission)")
             }
+            Endpoint::Projects => Some(
+                "Browse Projects or Administer Projects (project permission), or Administer Jira \
+                 (global permission); projects without them are not listed",
+            ),
+            Endpoint::GlobalRoles | Endpoint::ApplicationRoles => {
+                Some("Administer Jira (global permission)")
+            }
+            Endpoint::ProjectRoles
+            | Endpoint::ProjectRoleActors
+            | Endpoint::ProjectPermissionScheme => Some(
+                "Administer Projects (project permission) for the project, or Administer Jira \
+                 (global permission)",
+            ),
+            Endpoint::PermissionSchemes => Some("access to Jira (a product licence on the site)"),
+            Endpoint::Permissions => None,
         }
     }
 
@@ -64,6 +103,76 @@ impl Endpoint {
                 "read:user:jira",
                 "read:avatar:jira",
             ],
+            Endpoint::Projects => &[
+                "read:jira-work",
+                "read:project:jira",
+                "read:project-category:jira",
+                "read:user:jira",
+                "read:application-role:jira",
+                "read:avatar:jira",
+                "read:group:jira",
+                "read:issue-type:jira",
+                "read:project.property:jira",
+                "read:issue-type-hierarchy:jira",
+                "read:project-version:jira",
+                "read:project.component:jira",
+            ],
+            Endpoint::GlobalRoles => &[
+                "manage:jira-configuration",
+                "read:project-role:jira",
+                "read:user:jira",
+                "read:group:jira",
+                "read:project:jira",
+                "read:avatar:jira",
+                "read:project-category:jira",
+            ],
+            Endpoint::ProjectRoles => &[
+                "read:jira-work",
+                "read:project-role:jira",
+                "read:project:jira",
+                "read:project-category:jira",
+                "read:avatar:jira",
+            ],
+            Endpoint::ProjectRoleActors => &[
+                "read:jira-work",
+                "read:project-role:jira",
+                "read:user:jira",
+                "read:group:jira",
+                "read:project:jira",
+                "read:avatar:jira",
+                "read:project-category:jira",
+            ],
+            Endpoint::ProjectPermissionScheme | Endpoint::PermissionSchemes => &[
+                "read:jira-work",
+                "read:permission-scheme:jira",
+                "read:permission:jira",
+                "read:application-role:jira",
+                "read:field:jira",
+                "read:group:jira",
+                "read:project-role:jira",
+                "read:user:jira",
+                "read:avatar:jira",
+                "read:project-category:jira",
+                "read:project:jira",
+            ],
+            Endpoint::ApplicationRoles => {
+                &["manage:jira-configuration", "read:application-role:jira"]
+            }
+            Endpoint::Permissions => &["manage:jira-configuration", "read:permission:jira"],
+        }
+    }
+
+    /// Jira answers some refusals with 401 or 404 rather than 403 (its spec
+    /// says so for the project-role endpoints). Such answers get this hint.
+    pub fn refusal_hint(self) -> Option<&'static str> {
+        match self {
+            Endpoint::ProjectRoles
+            | Endpoint::ProjectRoleActors
+            | Endpoint::ProjectPermissionScheme => Some(
+                "Jira gives this answer when the account lacks Administer Projects for the project \
+                 (or Administer Jira)",
+            ),
+            _ => None,
         }
     }
 }

@@ -9,6 +9,8 @@ pub mod executor;
 pub mod groups;
 pub mod models;
 pub mod page;
+pub mod permissions;
+pub mod projects;
 pub mod transport;
 pub mod users;
 #[cfg(target_arch = "wasm32")]

@@ -35,3 +35,195 @@ pub struct GroupDetails {
 pub struct TenantInfo {
     pub cloud_id: String,
 }
+
+/// `Project` from `/project/search` (with `expand=lead`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    pub id: String,
+    pub key: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `classic` (company-managed) or `next-gen` (team-managed).
+    #[serde(default)]
+    pub style: Option<String>,
+    #[serde(default)]
+    pub simplified: Option<bool>,
+    #[serde(default)]
+    pub project_type_key: Option<String>,
+    #[serde(default)]
+    pub is_private: Option<bool>,
+    #[serde(default)]
+    pub archived: Option<bool>,
+    #[serde(default)]
+    pub deleted: Option<bool>,
+    #[serde(default)]
+    pub project_category: Option<ProjectCategory>,
+    #[serde(default)]
+    pub lead: Option<AccountRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectCategory {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Any object that names a user by `accountId` (a project lead, a role actor).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountRef {
+    pub account_id: String,
+}
+
+/// `ProjectRole` (from `/role` and `/project/{id}/role/{roleId}`) and
+/// `ProjectRoleDetails` (from `/project/{id}/roledetails`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectRole {
+    pub id: u64,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Present for roles that belong to one team-managed project.
+    #[serde(default)]
+    pub scope: Option<Scope>,
+    #[serde(default)]
+    pub actors: Vec<RoleActor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scope {
+    /// `PROJECT` or `TEMPLATE`.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub project: Option<ScopeProject>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ScopeProject {
+    pub id: String,
+}
+
+/// `RoleActor`: a user or a group holding a project role.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleActor {
+    /// `atlassian-user-role-actor` or `atlassian-group-role-actor`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub actor_user: Option<AccountRef>,
+    #[serde(default)]
+    pub actor_group: Option<RoleActorGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleActorGroup {
+    #[serde(default)]
+    pub group_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `ApplicationRole` from `/applicationrole`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationRole {
+    pub key: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub group_details: Vec<GroupName>,
+    #[serde(default)]
+    pub default_groups_details: Vec<GroupName>,
+    #[serde(default)]
+    pub number_of_seats: Option<i64>,
+    #[serde(default)]
+    pub remaining_seats: Option<i64>,
+    #[serde(default)]
+    pub user_count: Option<i64>,
+    #[serde(default)]
+    pub has_unlimited_seats: Option<bool>,
+    #[serde(default)]
+    pub platform: Option<bool>,
+}
+
+/// `GroupName`: a group as other resources refer to it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupName {
+    #[serde(default)]
+    pub group_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `PermissionSchemes` from `/permissionscheme`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PermissionSchemes {
+    pub permission_schemes: Vec<PermissionScheme>,
+}
+
+/// `PermissionScheme`. Scheme id 0 is a real id (Jira's default scheme).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PermissionScheme {
+    pub id: u64,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub permissions: Vec<PermissionGrant>,
+}
+
+/// `PermissionGrant`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PermissionGrant {
+    pub id: u64,
+    pub permission: String,
+    pub holder: PermissionHolder,
+}
+
+/// `PermissionHolder`: `type` is an open set; unknown types are kept as-is.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PermissionHolder {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub parameter: Option<String>,
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// `Permissions` from `/permissions`: a map keyed by permission key.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Permissions {
+    pub permissions: std::collections::BTreeMap<String, Permission>,
+}
+
+/// `UserPermission` as `/permissions` returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Permission {
+    #[serde(default)]
+    pub key: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `GLOBAL` or `PROJECT`.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+}

@@ -304,11 +304,42 @@ fn respond(
     }
 
     let site_url = format!("https://{}", tenant.host());
-    let result = match (req.method.as_str(), req.path.as_str()) {
-        ("GET", "/rest/api/3/myself") => myself(tenant, &site_url, &credential.account_id),
-        ("GET", "/rest/api/3/users/search") => users_search(tenant, &site_url, req),
-        ("GET", "/rest/api/3/group/bulk") => groups_bulk(tenant, &site_url, req),
-        ("GET", "/rest/api/3/group/member") => group_members(tenant, &site_url, req),
+    let segments: Vec<String> = match req
+        .path
+        .split('/')
+        .skip(1)
+        .map(percent_decode)
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(segments) => segments,
+        Err(e) => return (Answer::errors(400, &[&e]), true),
+    };
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let result = match (req.method.as_str(), segments.as_slice()) {
+        ("GET", ["rest", "api", "3", "myself"]) => {
+            myself(tenant, &site_url, &credential.account_id)
+        }
+        ("GET", ["rest", "api", "3", "users", "search"]) => users_search(tenant, &site_url, req),
+        ("GET", ["rest", "api", "3", "group", "bulk"]) => groups_bulk(tenant, &site_url, req),
+        ("GET", ["rest", "api", "3", "group", "member"]) => group_members(tenant, &site_url, req),
+        ("GET", ["rest", "api", "3", "project", "search"]) => {
+            project_search(tenant, &site_url, req)
+        }
+        ("GET", ["rest", "api", "3", "role"]) => all_roles(tenant, &site_url),
+        ("GET", ["rest", "api", "3", "project", project, "roledetails"]) => {
+            role_details(tenant, &site_url, project)
+        }
+        ("GET", ["rest", "api", "3", "project", project, "role", role]) => {
+            role_actors(tenant, &site_url, project, role, req)
+        }
+        ("GET", ["rest", "api", "3", "project", project, "permissionscheme"]) => {
+            project_scheme(tenant, &site_url, project)
+        }
+        ("GET", ["rest", "api", "3", "applicationrole"]) => application_roles(tenant, &site_url),
+        ("GET", ["rest", "api", "3", "permissionscheme"]) => schemes(tenant, &site_url, req),
+        ("GET", ["rest", "api", "3", "permissions"]) => {
+            Ok(Answer::json(200, shapes::permissions(&tenant.permissions)))
+        }
         _ => {
             return (
                 Answer::text(
@@ -404,6 +435,193 @@ fn group_members(tenant: &Tenant, site_url: &str, req: &Request) -> Handled {
             )
         }),
     ))
+}
+
+/// `PROJECT_CAP`: `project/search` returns at most this many per page.
+pub const PROJECTS_CAP: u64 = 100;
+
+fn project_search(tenant: &Tenant, site_url: &str, req: &Request) -> Handled {
+    let (start, max) = req.paging(50, PROJECTS_CAP)?;
+    // Jira's default is live projects only; `status` may be repeated.
+    let statuses: Vec<&str> = req
+        .query
+        .iter()
+        .filter(|(k, _)| k == "status")
+        .flat_map(|(_, v)| v.split(','))
+        .collect();
+    for s in &statuses {
+        if !["live", "archived", "deleted"].contains(s) {
+            return Err(Answer::errors(400, &[&format!("Invalid status: {s}")]));
+        }
+    }
+    let wanted = |archived: bool| {
+        let status = if archived { "archived" } else { "live" };
+        if statuses.is_empty() {
+            status == "live"
+        } else {
+            statuses.contains(&status)
+        }
+    };
+    let expand_lead = req
+        .param("expand")
+        .is_some_and(|e| e.split(',').any(|x| x.trim() == "lead"));
+    let matching: Vec<_> = tenant
+        .projects
+        .iter()
+        .filter(|p| wanted(p.archived))
+        .collect();
+    let values: Vec<Value> = matching
+        .iter()
+        .skip(start as usize)
+        .take(max as usize)
+        .map(|p| {
+            let lead = p
+                .lead
+                .as_deref()
+                .filter(|_| expand_lead)
+                .and_then(|id| tenant.user(id))
+                .map(|u| shapes::user(site_url, u));
+            shapes::project(site_url, p, lead)
+        })
+        .collect();
+    Ok(Answer::json(
+        200,
+        shapes::page_bean(values, start, max, matching.len() as u64, |at| {
+            format!("{site_url}/rest/api/3/project/search?maxResults={max}&startAt={at}")
+        }),
+    ))
+}
+
+fn all_roles(tenant: &Tenant, site_url: &str) -> Handled {
+    let roles: Vec<Value> = tenant
+        .global_roles()
+        .map(|r| shapes::project_role(site_url, None, r, Vec::new()))
+        .collect();
+    Ok(Answer::json(200, Value::Array(roles)))
+}
+
+/// The project a role or scheme request names, if the account may administer it.
+fn administered<'t>(
+    tenant: &'t Tenant,
+    id_or_key: &str,
+) -> Result<&'t super::tenant::Project, Answer> {
+    let project = tenant.project(id_or_key).ok_or_else(|| {
+        Answer::errors(
+            404,
+            &[&format!(
+                "No project could be found with key '{id_or_key}'."
+            )],
+        )
+    })?;
+    if project.restricted {
+        return Err(Answer::errors(
+            403,
+            &["You cannot edit the configuration of this project."],
+        ));
+    }
+    Ok(project)
+}
+
+fn role_details(tenant: &Tenant, site_url: &str, id_or_key: &str) -> Handled {
+    let project = administered(tenant, id_or_key)?;
+    let roles: Vec<Value> = tenant
+        .roles_of(project)
+        .into_iter()
+        .map(|r| shapes::role_details(site_url, project, r))
+        .collect();
+    Ok(Answer::json(200, Value::Array(roles)))
+}
+
+fn role_actors(
+    tenant: &Tenant,
+    site_url: &str,
+    id_or_key: &str,
+    role: &str,
+    req: &Request,
+) -> Handled {
+    let project = administered(tenant, id_or_key)?;
+    let role_id: u64 = role.parse().map_err(|_| {
+        Answer::errors(
+            400,
+            &[&format!(
+                "The value '{role}' is invalid for parameter 'id'."
+            )],
+        )
+    })?;
+    let role = tenant
+        .roles_of(project)
+        .into_iter()
+        .find(|r| r.id == role_id)
+        .ok_or_else(|| {
+            Answer::errors(
+                404,
+                &["Can not retrieve a role actor for a null project role."],
+            )
+        })?;
+    let exclude_inactive = req.param("excludeInactiveUsers") == Some("true");
+    let mut actors: Vec<(String, Value)> = Vec::new();
+    for (i, actor) in tenant
+        .actors
+        .get(&(project.id.clone(), role_id))
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let actor_id = 10_240 + i as u64;
+        match actor {
+            super::tenant::Actor::User(id) => {
+                if let Some(u) = tenant.user(id).filter(|u| u.active || !exclude_inactive) {
+                    actors.push((u.display_name.clone(), shapes::user_actor(actor_id, u)));
+                }
+            }
+            super::tenant::Actor::Group(id) => {
+                if let Some(g) = tenant.groups.iter().find(|g| g.group_id == *id) {
+                    actors.push((g.name.clone(), shapes::group_actor(actor_id, g)));
+                }
+            }
+        }
+    }
+    // "The list of actors is sorted by display name."
+    actors.sort_by(|a, b| a.0.cmp(&b.0));
+    let actors = actors.into_iter().map(|(_, v)| v).collect();
+    Ok(Answer::json(
+        200,
+        shapes::project_role(site_url, Some(project), role, actors),
+    ))
+}
+
+fn project_scheme(tenant: &Tenant, site_url: &str, id_or_key: &str) -> Handled {
+    let project = administered(tenant, id_or_key)?;
+    let scheme = project
+        .scheme_id
+        .and_then(|id| tenant.schemes.iter().find(|s| s.id == id))
+        .ok_or_else(|| Answer::errors(404, &["This project does not use a permission scheme."]))?;
+    Ok(Answer::json(200, shapes::scheme(site_url, scheme, false)))
+}
+
+fn application_roles(tenant: &Tenant, site_url: &str) -> Handled {
+    let find = |ids: &[String]| -> Vec<&super::tenant::Group> {
+        ids.iter()
+            .filter_map(|id| tenant.groups.iter().find(|g| g.group_id == *id))
+            .collect()
+    };
+    let roles: Vec<Value> = tenant
+        .app_roles
+        .iter()
+        .map(|a| shapes::application_role(site_url, a, &find(&a.groups), &find(&a.default_groups)))
+        .collect();
+    Ok(Answer::json(200, Value::Array(roles)))
+}
+
+fn schemes(tenant: &Tenant, site_url: &str, req: &Request) -> Handled {
+    // "Note that permissions are included when you specify any value."
+    let with_grants = req.param("expand").is_some_and(|e| !e.is_empty());
+    let list: Vec<Value> = tenant
+        .schemes
+        .iter()
+        .map(|s| shapes::scheme(site_url, s, with_grants))
+        .collect();
+    Ok(Answer::json(200, json!({"permissionSchemes": list})))
 }
 
 /// Percent-encodes a query value for the links the fake writes.

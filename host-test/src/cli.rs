@@ -1,0 +1,275 @@
+//! The `host-test` command line: run the component against a Jira site or
+//! the built-in fake tenant, and write what it found.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::fake_jira::{FakeJira, Tenant, TokenKind};
+use crate::outbound::Upstream;
+use crate::runtime::types::{AuthMode, Batch};
+use crate::runtime::{Extracted, Plugin, Runtime, default_component_path};
+use crate::{csv, document};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "host-test",
+    version,
+    about = "Run the extractor-jira component"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Extract who can do what in a Jira Cloud site.
+    Extract(ExtractArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Target {
+    /// The vendor config file: {"appConfig": {"token": "EMAIL:API_TOKEN", "siteName": "acme"}}.
+    /// Without it, runs against the built-in fake Jira tenant.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Send every request for *.atlassian.net and api.atlassian.com to this base URL instead.
+    #[arg(long)]
+    pub upstream: Option<String>,
+    /// The component to run (default: the one built with this host).
+    #[arg(long)]
+    pub component: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ExtractArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Where to write: a file for json and ndjson (default: standard output),
+    /// a directory for csv (required).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// json: one sorted document; ndjson: one record per line as found;
+    /// csv: entities.csv and entity_relations.csv in --out.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Ndjson,
+    Csv,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Extract(args) => extract(args).await.map(drop),
+    }
+}
+
+/// A configured plugin, and the fake Jira it talks to when no config was given.
+pub struct Session {
+    pub plugin: Plugin,
+    pub runtime_component_bytes: usize,
+    _fake: Option<FakeJira>,
+}
+
+/// Loads the component, starts the fake tenant if no config was given, and
+/// configures the plugin.
+pub async fn connect(target: &Target) -> anyhow::Result<Session> {
+    let component = target
+        .component
+        .clone()
+        .unwrap_or_else(default_component_path);
+    let runtime = Runtime::load(&component)?;
+    let (fake, config_json, upstream) = match &target.config {
+        Some(path) => {
+            let json = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the config file {}", path.display()))?;
+            (None, json, target.upstream.clone())
+        }
+        None => {
+            let tenant = Tenant::sample();
+            let json = tenant.config_json(TokenKind::Unscoped);
+            let fake = FakeJira::start(tenant)
+                .await
+                .context("starting the fake Jira")?;
+            eprintln!("fake Jira tenant \"acme\" serving at {}", fake.url());
+            let url = fake.url();
+            (Some(fake), json, Some(url))
+        }
+    };
+    let upstream = upstream.as_deref().map(Upstream::parse).transpose()?;
+    let mut plugin = runtime.instantiate(upstream).await?;
+    let info = plugin.configure(&config_json).await?;
+    eprintln!(
+        "connected to {} as {} ({}), {} token via {}",
+        info.site_url,
+        info.display_name,
+        info.account_id,
+        match info.mode {
+            AuthMode::Unscoped => "unscoped",
+            AuthMode::Scoped => "scoped",
+        },
+        info.api_base_url
+    );
+    Ok(Session {
+        plugin,
+        runtime_component_bytes: runtime.component_bytes(),
+        _fake: fake,
+    })
+}
+
+fn show_progress(batch: &Batch) {
+    let p = &batch.progress;
+    let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+    eprintln!(
+        "  {:<20} {:>7}{total}  (+{} entities, +{} relations)",
+        p.phase,
+        p.done,
+        batch.entities.len(),
+        batch.relations.len()
+    );
+}
+
+/// What an extraction run produced, for the summary and for tests.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub entity_counts: Vec<(String, usize)>,
+    pub relation_counts: Vec<(String, usize)>,
+    pub requests: usize,
+    pub batches: usize,
+}
+
+pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
+    if args.format == Format::Csv && args.out.is_none() {
+        bail!("--format csv writes two files: give the directory with --out DIR");
+    }
+    let started = Instant::now();
+    let mut session = connect(&args.target).await?;
+    let plugin = &mut session.plugin;
+
+    let mut summary = Summary::default();
+    match args.format {
+        Format::Ndjson => {
+            let (entities, relations, batches) = write_ndjson(plugin, args.out.as_deref()).await?;
+            summary.entity_counts = entities;
+            summary.relation_counts = relations;
+            summary.batches = batches;
+        }
+        Format::Json | Format::Csv => {
+            let extracted = plugin.extract_all(show_progress).await?;
+            summary.batches = extracted.batches;
+            summary.entity_counts =
+                document::counts(extracted.entities.iter().map(|e| e.kind.as_str()));
+            summary.relation_counts =
+                document::counts(extracted.relations.iter().map(|r| r.kind.as_str()));
+            if args.format == Format::Json {
+                write_json(&extracted, args.out.as_deref())?;
+            } else {
+                write_csv(&extracted, args.out.as_deref().expect("checked above"))?;
+            }
+        }
+    }
+    summary.requests = plugin.requests().len();
+
+    eprintln!("summary:");
+    for (kind, n) in &summary.entity_counts {
+        eprintln!("  entities  {kind:<20} {n:>7}");
+    }
+    for (kind, n) in &summary.relation_counts {
+        eprintln!("  relations {kind:<20} {n:>7}");
+    }
+    eprintln!(
+        "  {} requests, {} batches, {:.2} s, peak guest memory {:.1} MiB",
+        summary.requests,
+        summary.batches,
+        started.elapsed().as_secs_f64(),
+        plugin.peak_memory() as f64 / (1024.0 * 1024.0)
+    );
+    if let Some(path) = &args.out {
+        eprintln!("  written to {}", path.display());
+    }
+    Ok(summary)
+}
+
+fn write_json(extracted: &Extracted, out: Option<&Path>) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(&document::build(extracted))? + "\n";
+    match out {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+        }
+        None => Ok(std::io::stdout().lock().write_all(text.as_bytes())?),
+    }
+}
+
+fn write_csv(extracted: &Extracted, dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (entities, relations) = document::sorted(extracted);
+    for (name, text) in [
+        (csv::ENTITIES_FILE, csv::entities(&entities)),
+        (csv::RELATIONS_FILE, csv::relations(&relations)),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+type Counts = Vec<(String, usize)>;
+
+/// Streams each batch's records as they arrive: one JSON object per line,
+/// `{"record": "entity", ...}` or `{"record": "relation", ...}`.
+async fn write_ndjson(
+    plugin: &mut Plugin,
+    out: Option<&Path>,
+) -> anyhow::Result<(Counts, Counts, usize)> {
+    let mut sink: Box<dyn std::io::Write> = match out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    };
+    let mut entity_kinds = std::collections::BTreeMap::<String, usize>::new();
+    let mut relation_kinds = std::collections::BTreeMap::<String, usize>::new();
+    let mut failure: Option<std::io::Error> = None;
+    let batches = plugin
+        .extract_each(|batch| {
+            show_progress(&batch);
+            for e in &batch.entities {
+                *entity_kinds.entry(e.kind.clone()).or_default() += 1;
+                let mut v = document::entity(e);
+                v.as_object_mut()
+                    .expect("an object")
+                    .insert("record".into(), "entity".into());
+                if failure.is_none() {
+                    failure = writeln!(sink, "{v}").err();
+                }
+            }
+            for r in &batch.relations {
+                *relation_kinds.entry(r.kind.clone()).or_default() += 1;
+                let mut v = document::relation(r);
+                v.as_object_mut()
+                    .expect("an object")
+                    .insert("record".into(), "relation".into());
+                if failure.is_none() {
+                    failure = writeln!(sink, "{v}").err();
+                }
+            }
+        })
+        .await?;
+    if let Some(e) = failure {
+        return Err(e).context("writing ndjson");
+    }
+    sink.flush()?;
+    Ok((
+        entity_kinds.into_iter().collect(),
+        relation_kinds.into_iter().collect(),
+        batches,
+    ))
+}

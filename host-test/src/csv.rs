@@ -1,0 +1,202 @@
+//! CSV for BalkanID's manual upload: `entities.csv` and
+//! `entity_relations.csv`, UTF-8, a header row, RFC 4180 quoting, and every
+//! attribute flattened into a column of its own.
+
+use std::collections::BTreeSet;
+
+use crate::runtime::types::{Attribute, Entity, Relation, Value};
+
+pub const ENTITIES_FILE: &str = "entities.csv";
+pub const RELATIONS_FILE: &str = "entity_relations.csv";
+
+const ENTITY_COLUMNS: [&str; 3] = ["type", "id", "name"];
+const RELATION_COLUMNS: [&str; 5] = ["type", "from_type", "from_id", "to_type", "to_id"];
+
+/// Quotes a field when RFC 4180 requires it: a comma, a quote, CR or LF.
+pub fn field(value: &str) -> String {
+    if value.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+fn line(fields: impl IntoIterator<Item = String>) -> String {
+    let mut s = fields
+        .into_iter()
+        .map(|f| field(&f))
+        .collect::<Vec<_>>()
+        .join(",");
+    s.push_str("\r\n");
+    s
+}
+
+/// An attribute value as one cell: empty for null, lists as a JSON array.
+fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Boolean(b) => b.to_string(),
+        Value::Integer(i) => i.to_string(),
+        Value::Text(s) => s.clone(),
+        Value::Texts(list) => serde_json::to_string(list).unwrap_or_default(),
+    }
+}
+
+/// Attribute columns: every attribute name in use, sorted. A name that
+/// collides with a fixed column is prefixed with `attr_`.
+fn attribute_columns<'a>(
+    all: impl Iterator<Item = &'a [Attribute]>,
+    fixed: &[&str],
+) -> Vec<(String, String)> {
+    let names: BTreeSet<&str> = all
+        .flat_map(|a| a.iter().map(|x| x.name.as_str()))
+        .collect();
+    names
+        .into_iter()
+        .map(|n| {
+            let header = if fixed.contains(&n) {
+                format!("attr_{n}")
+            } else {
+                n.to_owned()
+            };
+            (n.to_owned(), header)
+        })
+        .collect()
+}
+
+fn attribute_cells(attributes: &[Attribute], columns: &[(String, String)]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|(name, _)| {
+            attributes
+                .iter()
+                .find(|a| a.name == *name)
+                .map(|a| cell(&a.value))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// `entities.csv` for entities already in the order to write.
+pub fn entities(list: &[&Entity]) -> String {
+    let columns = attribute_columns(
+        list.iter().map(|e| e.attributes.as_slice()),
+        &ENTITY_COLUMNS,
+    );
+    let mut out = line(
+        ENTITY_COLUMNS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .chain(columns.iter().map(|(_, h)| h.clone())),
+    );
+    for e in list {
+        out.push_str(&line(
+            [e.kind.clone(), e.id.clone(), e.name.clone()]
+                .into_iter()
+                .chain(attribute_cells(&e.attributes, &columns)),
+        ));
+    }
+    out
+}
+
+/// `entity_relations.csv` for relations already in the order to write.
+pub fn relations(list: &[&Relation]) -> String {
+    let columns = attribute_columns(
+        list.iter().map(|r| r.attributes.as_slice()),
+        &RELATION_COLUMNS,
+    );
+    let mut out = line(
+        RELATION_COLUMNS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .chain(columns.iter().map(|(_, h)| h.clone())),
+    );
+    for r in list {
+        out.push_str(&line(
+            [
+                r.kind.clone(),
+                r.source.kind.clone(),
+                r.source.id.clone(),
+                r.target.kind.clone(),
+                r.target.id.clone(),
+            ]
+            .into_iter()
+            .chain(attribute_cells(&r.attributes, &columns)),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::types::EntityRef;
+
+    fn attr(name: &str, value: Value) -> Attribute {
+        Attribute {
+            name: name.into(),
+            value,
+        }
+    }
+
+    #[test]
+    fn field_quotes_only_when_needed() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(field("cr\r"), "\"cr\r\"");
+        assert_eq!(field("café ü"), "café ü");
+    }
+
+    #[test]
+    fn entities_flatten_attributes_into_columns() {
+        let user = Entity {
+            kind: "user".into(),
+            id: "u1".into(),
+            name: "Doe, \"Jo\"".into(),
+            attributes: vec![
+                attr("email", Value::Null),
+                attr("active", Value::Boolean(true)),
+                attr("type", Value::Text("clash".into())),
+            ],
+        };
+        let project = Entity {
+            kind: "project".into(),
+            id: "10000".into(),
+            name: "Example".into(),
+            attributes: vec![
+                attr("key", Value::Text("EX".into())),
+                attr("n", Value::Integer(3)),
+            ],
+        };
+        assert_eq!(
+            entities(&[&user, &project]),
+            "type,id,name,active,email,key,n,attr_type\r\n\
+             user,u1,\"Doe, \"\"Jo\"\"\",true,,,,clash\r\n\
+             project,10000,Example,,,EX,3,\r\n"
+        );
+    }
+
+    #[test]
+    fn relations_have_endpoints_and_attributes() {
+        let r = Relation {
+            kind: "grants-access".into(),
+            source: EntityRef {
+                kind: "group".into(),
+                id: "g,1".into(),
+            },
+            target: EntityRef {
+                kind: "application-role".into(),
+                id: "jira-software".into(),
+            },
+            attributes: vec![attr("default", Value::Boolean(false))],
+        };
+        assert_eq!(
+            relations(&[&r]),
+            "type,from_type,from_id,to_type,to_id,default\r\n\
+             grants-access,group,\"g,1\",application-role,jira-software,false\r\n"
+        );
+        assert_eq!(relations(&[]), "type,from_type,from_id,to_type,to_id\r\n");
+    }
+}

@@ -1,0 +1,316 @@
+//! The whole access model through the real component: projects, project
+//! roles and actors, application roles, permission schemes and grants, the
+//! permission catalogue; the CSV and NDJSON outputs.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use host_test::CallError;
+use host_test::cli::{ExtractArgs, Format, Target};
+use host_test::fake_jira::{Logged, Tenant, TokenKind};
+use host_test::runtime::types::Error as PluginError;
+use host_test::testing::Harness;
+use support::{assert_same, configure_and_extract, document_of, expected_document};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extract_sample_tenant_returns_the_whole_access_graph() {
+    let mut h = Harness::new(Tenant::sample()).await;
+    let config = h.config(TokenKind::Unscoped);
+    let extracted = configure_and_extract(&mut h.plugin, &config).await;
+    let doc = document_of(&extracted);
+    assert_same(&doc, &expected_document(&h.tenant));
+
+    let count = |part: &str, kind: &str| {
+        doc[part]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["type"] == kind)
+            .count()
+    };
+    for kind in [
+        "project",
+        "role",
+        "project-role",
+        "application-role",
+        "permission-scheme",
+        "permission",
+        "permission-grant",
+    ] {
+        assert!(count("entities", kind) > 0, "{kind}");
+    }
+    for kind in [
+        "assigned",
+        "role-of",
+        "instance-of",
+        "leads",
+        "grants-access",
+        "uses-scheme",
+        "in-scheme",
+        "grants",
+        "holds",
+    ] {
+        assert!(count("relations", kind) > 0, "{kind}");
+    }
+    // Scheme 0 is a real scheme, used by a project.
+    assert!(
+        doc["relations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["type"] == "uses-scheme" && r["to"]["id"] == "0")
+    );
+    // An unknown holder type is kept as it came, with no `holds` edge.
+    let future = doc["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["type"] == "permission-grant"
+                && e["attributes"]["holderType"] == "atlassianFutureHolder"
+        })
+        .expect("the unknown holder type is kept");
+    assert_eq!(future["attributes"]["holderParameter"], "opaque-42");
+    // The archived project is there, with its status.
+    assert!(
+        doc["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "project" && e["attributes"]["status"] == "archived")
+    );
+    assert!(h.fake.unknown_requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extract_restricted_project_fails_naming_permission_and_endpoint() {
+    let mut h = Harness::new(Tenant::sample_with_restricted_project()).await;
+    h.plugin
+        .configure(&h.config(TokenKind::Unscoped))
+        .await
+        .unwrap();
+    let err = h.plugin.extract_all(|_| {}).await.unwrap_err();
+    match &err {
+        CallError::Plugin(PluginError::Forbidden(f)) => {
+            assert!(
+                f.request.endpoint.contains("/rest/api/3/project/10030/"),
+                "{f:?}"
+            );
+            assert!(
+                f.permission
+                    .as_deref()
+                    .unwrap()
+                    .contains("Administer Projects")
+            );
+            assert!(f.scopes.iter().any(|s| s == "read:jira-work"));
+            assert!(
+                f.request
+                    .message
+                    .contains("You cannot edit the configuration")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let message = err.to_string();
+    assert!(
+        message.contains("Administer Projects") && message.contains("/project/10030/"),
+        "{message}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extract_application_roles_without_admin_names_administer_jira() {
+    let mut h = Harness::new(Tenant::sample()).await;
+    h.fake.inject(host_test::fake_jira::FaultRule {
+        path: "/rest/api/3/applicationrole".into(),
+        nth: vec![1],
+        fault: host_test::fake_jira::Fault::Status {
+            status: 403,
+            retry_after: None,
+        },
+    });
+    h.plugin
+        .configure(&h.config(TokenKind::Unscoped))
+        .await
+        .unwrap();
+    let err = h.plugin.extract_all(|_| {}).await.unwrap_err();
+    match err {
+        CallError::Plugin(PluginError::Forbidden(f)) => {
+            assert_eq!(f.request.endpoint, "GET /rest/api/3/applicationrole");
+            assert_eq!(
+                f.permission.as_deref(),
+                Some("Administer Jira (global permission)")
+            );
+            assert!(f.scopes.contains(&"read:application-role:jira".to_owned()));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Offsets requested per listing, e.g. `group/member groupId=...` -> [0, 50].
+fn offsets(log: &[Logged]) -> BTreeMap<String, Vec<u64>> {
+    let mut map = BTreeMap::<String, Vec<u64>>::new();
+    for r in log {
+        let Some(start) = r.param("startAt") else {
+            continue;
+        };
+        let key = match r.param("groupId") {
+            Some(g) => format!("{} {g}", r.path),
+            None => r.path.clone(),
+        };
+        map.entry(key).or_default().push(start.parse().unwrap());
+    }
+    for v in map.values_mut() {
+        v.sort();
+    }
+    map
+}
+
+fn pages(total: usize, cap: usize) -> Vec<u64> {
+    let n = total.div_ceil(cap).max(1);
+    (0..n).map(|i| (i * cap) as u64).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extract_reads_every_page_of_every_listing_exactly_once() {
+    // Every paged endpoint has more than one page here.
+    let tenant = Tenant::generate_with_projects(2345, 60, 230);
+    let mut h = Harness::new(tenant).await;
+    let config = h.config(TokenKind::Unscoped);
+    let extracted = configure_and_extract(&mut h.plugin, &config).await;
+    assert_same(&document_of(&extracted), &expected_document(&h.tenant));
+
+    let log = h.fake.requests();
+    let got = offsets(&log);
+    let t = &h.tenant;
+
+    // users/search: every full page, then pages up to and past the first empty one.
+    let users = &got["/rest/api/3/users/search"];
+    let needed: Vec<u64> = (0..=t.users.len().div_ceil(1000))
+        .map(|i| i as u64 * 1000)
+        .collect();
+    assert_eq!(&users[..needed.len()], needed.as_slice(), "users pages");
+    let speculative = users.len() - needed.len();
+    assert!(
+        speculative < 8,
+        "at most concurrency-1 pages past the end: {speculative}"
+    );
+
+    assert_eq!(got["/rest/api/3/group/bulk"], pages(t.groups.len(), 50));
+    assert!(got["/rest/api/3/group/bulk"].len() > 1);
+    assert_eq!(
+        got["/rest/api/3/project/search"],
+        pages(t.projects.len(), 100)
+    );
+    assert!(got["/rest/api/3/project/search"].len() > 1);
+    let mut multi_page_groups = 0;
+    for g in &t.groups {
+        let members = t.members.get(&g.group_id).map_or(0, Vec::len);
+        let key = format!("/rest/api/3/group/member {}", g.group_id);
+        assert_eq!(got[&key], pages(members, 50), "{key}");
+        multi_page_groups += usize::from(members > 50);
+    }
+    assert!(multi_page_groups > 0);
+
+    // Everything else exactly once per resource.
+    let mut per_path = BTreeMap::<&str, usize>::new();
+    for r in &log {
+        if r.param("startAt").is_none() {
+            *per_path.entry(r.path.as_str()).or_default() += 1;
+        }
+    }
+    assert!(per_path.values().all(|n| *n == 1), "{per_path:?}");
+
+    // And the total is the tenant's minimum plus the speculative user pages.
+    assert_eq!(log.len() as u64, t.minimum_requests() + speculative as u64);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extract_csv_writes_entities_and_relations_files() {
+    let dir = std::env::temp_dir().join(format!("extractor-jira-csv-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let args = ExtractArgs {
+        target: Target {
+            config: None,
+            upstream: None,
+            component: None,
+        },
+        out: Some(dir.clone()),
+        format: Format::Csv,
+    };
+    let summary = host_test::cli::extract(args).await.expect("csv extraction");
+    let entities = std::fs::read_to_string(dir.join("entities.csv")).unwrap();
+    let relations = std::fs::read_to_string(dir.join("entity_relations.csv")).unwrap();
+
+    let entity_rows: usize = summary.entity_counts.iter().map(|(_, n)| n).sum();
+    let relation_rows: usize = summary.relation_counts.iter().map(|(_, n)| n).sum();
+    let records = |text: &str| text.matches("\r\n").count() - text.matches("\"\r\n").count();
+    let header = entities.split("\r\n").next().unwrap();
+    assert!(header.starts_with("type,id,name,"), "{header}");
+    for column in [
+        "accountType",
+        "active",
+        "email",
+        "key",
+        "status",
+        "scope",
+        "holderType",
+        "holderParameter",
+    ] {
+        assert!(
+            header.split(',').any(|c| c == column),
+            "{column} in {header}"
+        );
+    }
+    assert_eq!(
+        relations.split("\r\n").next().unwrap(),
+        "type,from_type,from_id,to_type,to_id,default"
+    );
+    // Rows: a header plus one per record; the quoted group name spans a line break.
+    assert_eq!(records(&entities), entity_rows + 1);
+    assert_eq!(records(&relations), relation_rows + 1);
+    assert!(entities.contains(
+        "group,e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b,\"Support, \"\"Tier 2\"\"\nnight shift\""
+    ));
+    assert!(relations.contains("grants-access,group,6e87dc72-4f1f-421f-9e5c-9b1a1b1d1e1f,application-role,jira-software,true"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extract_ndjson_streams_one_record_per_line() {
+    let path = std::env::temp_dir().join(format!("extractor-jira-{}.ndjson", std::process::id()));
+    let args = ExtractArgs {
+        target: Target {
+            config: None,
+            upstream: None,
+            component: None,
+        },
+        out: Some(path.clone()),
+        format: Format::Ndjson,
+    };
+    let summary = host_test::cli::extract(args)
+        .await
+        .expect("ndjson extraction");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let entities = lines.iter().filter(|l| l["record"] == "entity").count();
+    let relations = lines.iter().filter(|l| l["record"] == "relation").count();
+    assert_eq!(
+        entities,
+        summary.entity_counts.iter().map(|(_, n)| n).sum::<usize>()
+    );
+    assert_eq!(
+        relations,
+        summary
+            .relation_counts
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<usize>()
+    );
+    assert_eq!(lines.len(), entities + relations);
+    std::fs::remove_file(&path).unwrap();
+}
