@@ -72,6 +72,16 @@ pub enum Error {
         messages: Vec<String>,
     },
 
+    #[error("invalid action: {field}: {reason}")]
+    InvalidAction { field: String, reason: String },
+
+    #[error("rejected by Jira (HTTP {status}): {request}")]
+    Rejected {
+        request: RequestFailure,
+        status: u16,
+        messages: Vec<String>,
+    },
+
     #[error("unsupported: {0}")]
     Unsupported(String),
 
@@ -97,6 +107,13 @@ fn scope_hint(scopes: &[String]) -> String {
 impl Error {
     pub fn invalid_config(field: &str, reason: impl Into<String>) -> Self {
         Error::InvalidConfig {
+            field: field.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn invalid_action(field: &str, reason: impl Into<String>) -> Self {
+        Error::InvalidAction {
             field: field.to_owned(),
             reason: reason.into(),
         }

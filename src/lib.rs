@@ -13,13 +13,14 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod jira;
+pub mod lifecycle;
 pub mod mapping;
 
 #[cfg(target_arch = "wasm32")]
 mod component {
     use std::cell::RefCell;
 
-    use crate::bindings::balkanid::extractor::lifecycle::{Action, Outcome};
+    use crate::bindings::balkanid::extractor::lifecycle as wl;
     use crate::bindings::balkanid::extractor::types as wit;
     use crate::bindings::exports::balkanid::extractor::connector::{
         Extraction as WitExtraction, Guest, GuestExtraction,
@@ -33,6 +34,7 @@ mod component {
     use crate::jira::transport::Timeouts;
     use crate::jira::waki_transport::WakiTransport;
     use crate::jira::wasi_transport::WasiTransport;
+    use crate::lifecycle::{self, Action, Holder, RoleActor};
 
     struct Configured {
         config: Config,
@@ -76,14 +78,20 @@ mod component {
             })
         }
 
-        fn apply_lifecycle_action(_action: Action) -> Result<Outcome, wit::Error> {
+        fn apply_lifecycle_action(action: wl::Action) -> Result<wl::Outcome, wit::Error> {
             CONFIGURED.with(|c| {
-                if c.borrow().is_none() {
-                    return Err(to_wit_error(Error::NotConfigured));
-                }
-                Err(to_wit_error(Error::Unsupported(
-                    "lifecycle actions are not implemented in this version".into(),
-                )))
+                let c = c.borrow();
+                let configured = c
+                    .as_ref()
+                    .ok_or_else(|| to_wit_error(Error::NotConfigured))?;
+                let outcome = lifecycle::apply(
+                    &configured.connection.api,
+                    WakiTransport::new(Timeouts::default()),
+                    RetryPolicy::default(),
+                    &from_wit_action(action),
+                )
+                .map_err(to_wit_error)?;
+                Ok(to_wit_outcome(outcome))
             })
         }
     }
@@ -94,6 +102,87 @@ mod component {
         fn next(&self) -> Result<Option<wit::Batch>, wit::Error> {
             let batch = self.0.borrow_mut().next_batch().map_err(to_wit_error)?;
             Ok(batch.map(to_wit_batch))
+        }
+    }
+
+    fn from_wit_actor(actor: wl::RoleActor) -> RoleActor {
+        match actor {
+            wl::RoleActor::User(a) => RoleActor::User(a),
+            wl::RoleActor::Group(g) => RoleActor::Group(g),
+        }
+    }
+
+    fn from_wit_action(action: wl::Action) -> Action {
+        match action {
+            wl::Action::AddGroupMember(m) => Action::AddGroupMember {
+                account_id: m.account_id,
+                group_id: m.group_id,
+            },
+            wl::Action::RemoveGroupMember(m) => Action::RemoveGroupMember {
+                account_id: m.account_id,
+                group_id: m.group_id,
+            },
+            wl::Action::CreateGroup(name) => Action::CreateGroup { name },
+            wl::Action::DeleteGroup(d) => Action::DeleteGroup {
+                group_id: d.group_id,
+                swap_group_id: d.swap_group_id,
+            },
+            wl::Action::AddProjectRoleActor(r) => Action::AddProjectRoleActor {
+                project_id: r.project_id,
+                role_id: r.role_id,
+                actor: from_wit_actor(r.actor),
+            },
+            wl::Action::RemoveProjectRoleActor(r) => Action::RemoveProjectRoleActor {
+                project_id: r.project_id,
+                role_id: r.role_id,
+                actor: from_wit_actor(r.actor),
+            },
+            wl::Action::AddPermissionGrant(g) => Action::AddPermissionGrant {
+                scheme_id: g.scheme_id,
+                permission: g.permission,
+                holder: match g.holder {
+                    wl::GrantHolder::Group(id) => Holder::Group(id),
+                    wl::GrantHolder::User(id) => Holder::User(id),
+                    wl::GrantHolder::ProjectRole(id) => Holder::ProjectRole(id),
+                    wl::GrantHolder::ApplicationRole(key) => Holder::ApplicationRole(key),
+                    wl::GrantHolder::Anyone => Holder::Anyone,
+                    wl::GrantHolder::ProjectLead => Holder::ProjectLead,
+                    wl::GrantHolder::Reporter => Holder::Reporter,
+                    wl::GrantHolder::Assignee => Holder::Assignee,
+                },
+            },
+            wl::Action::RemovePermissionGrant(g) => Action::RemovePermissionGrant {
+                scheme_id: g.scheme_id,
+                grant_id: g.grant_id,
+            },
+            wl::Action::SetUserProperty(p) => Action::SetUserProperty {
+                account_id: p.account_id,
+                key: p.key,
+                value_json: p.value_json,
+            },
+            wl::Action::DeleteUserProperty(p) => Action::DeleteUserProperty {
+                account_id: p.account_id,
+                key: p.key,
+            },
+        }
+    }
+
+    fn to_wit_outcome(o: lifecycle::Outcome) -> wl::Outcome {
+        wl::Outcome {
+            status: match o.status {
+                lifecycle::Status::Applied => wl::OutcomeStatus::Applied,
+                lifecycle::Status::AlreadyInState => wl::OutcomeStatus::AlreadyInState,
+            },
+            created_id: o.created_id,
+            exchanges: o
+                .exchanges
+                .into_iter()
+                .map(|e| wl::Exchange {
+                    method: e.method.to_owned(),
+                    path: e.path,
+                    status: e.status,
+                })
+                .collect(),
         }
     }
 
@@ -204,6 +293,18 @@ mod component {
                 status,
                 messages,
             } => wit::Error::Upstream(wit::UpstreamError {
+                request: failure(request),
+                status,
+                messages,
+            }),
+            Error::InvalidAction { field, reason } => {
+                wit::Error::InvalidAction(wit::FieldError { field, reason })
+            }
+            Error::Rejected {
+                request,
+                status,
+                messages,
+            } => wit::Error::Rejected(wit::UpstreamError {
                 request: failure(request),
                 status,
                 messages,

@@ -133,25 +133,6 @@ async fn configure_rejects_bad_configs_before_any_request() {
     assert!(h.fake.requests().is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn apply_lifecycle_action_is_unsupported_in_this_version() {
-    use host_test::runtime::lifecycle::{Action, GroupMembership};
-    let mut h = Harness::new(Tenant::sample()).await;
-    h.plugin
-        .configure(&h.config(TokenKind::Unscoped))
-        .await
-        .unwrap();
-    let action = Action::AddGroupMember(GroupMembership {
-        account_id: "5b10ac8d82e05b22cc7d4ef5".into(),
-        group_id: "276f955c-63d7-42c8-9520-92d01dca0625".into(),
-    });
-    let err = h.plugin.apply(&action).await.unwrap_err();
-    assert!(
-        matches!(err, CallError::Plugin(PluginError::Unsupported(_))),
-        "{err:?}"
-    );
-}
-
 #[test]
 fn component_imports_only_http_and_what_std_needs() {
     let imports = host_test::testing::runtime().imports();

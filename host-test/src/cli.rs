@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::action::{ActionSpec, outcome_json};
 use crate::fake_jira::{FakeJira, Tenant, TokenKind};
 use crate::outbound::Upstream;
 use crate::runtime::types::{AuthMode, Batch};
@@ -29,6 +30,18 @@ pub struct Cli {
 pub enum Command {
     /// Extract who can do what in a Jira Cloud site.
     Extract(ExtractArgs),
+    /// Apply one lifecycle action and print its outcome as JSON.
+    Apply(ApplyArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The action, as JSON: {"action": "add-group-member", "accountId": "...", "groupId": "..."}.
+    /// See the README for every action.
+    #[arg(long)]
+    pub action: PathBuf,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -69,7 +82,22 @@ pub enum Format {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Extract(args) => extract(args).await.map(drop),
+        Command::Apply(args) => {
+            let outcome = apply(args).await?;
+            println!("{}", serde_json::to_string_pretty(&outcome)?);
+            Ok(())
+        }
     }
+}
+
+/// Applies the action in `args.action` and returns its outcome as JSON.
+pub async fn apply(args: ApplyArgs) -> anyhow::Result<serde_json::Value> {
+    let text = std::fs::read_to_string(&args.action)
+        .with_context(|| format!("reading the action file {}", args.action.display()))?;
+    let action = ActionSpec::parse(&text)?;
+    let mut session = connect(&args.target).await?;
+    let outcome = session.plugin.apply(&action.to_wit()).await?;
+    Ok(outcome_json(&outcome))
 }
 
 /// A configured plugin, and the fake Jira it talks to when no config was given.

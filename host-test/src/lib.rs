@@ -2,6 +2,7 @@
 //! `wasi:http` (with an allowlist, an optional redirect and a request log),
 //! and runs it. It also carries a fake Jira tenant for tests and demos.
 
+pub mod action;
 pub mod cli;
 pub mod csv;
 pub mod document;

@@ -83,6 +83,12 @@ pub fn describe(error: &types::Error) -> String {
         E::Network(r) => format!("network: {}", request(r)),
         E::InvalidResponse(r) => format!("invalid response from Jira: {}", request(r)),
         E::Upstream(u) => format!("Jira answered HTTP {}: {}", u.status, request(&u.request)),
+        E::InvalidAction(f) => format!("invalid action: {}: {}", f.field, f.reason),
+        E::Rejected(u) => format!(
+            "Jira refused the change (HTTP {}): {}",
+            u.status,
+            request(&u.request)
+        ),
         E::Unsupported(m) => format!("unsupported: {m}"),
         E::Other(m) => m.clone(),
     }

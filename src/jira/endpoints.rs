@@ -34,6 +34,34 @@ pub enum Endpoint {
     PermissionSchemes,
     /// `GET /rest/api/3/permissions`
     Permissions,
+    /// `POST /rest/api/3/group/user`
+    AddGroupMember,
+    /// `DELETE /rest/api/3/group/user`
+    RemoveGroupMember,
+    /// `POST /rest/api/3/group`
+    CreateGroup,
+    /// `DELETE /rest/api/3/group`
+    DeleteGroup,
+    /// `GET /rest/api/3/group/bulk?groupId=|groupName=`, to look one group up
+    FindGroup,
+    /// `POST /rest/api/3/project/{id}/role/{roleId}`
+    AddRoleActor,
+    /// `DELETE /rest/api/3/project/{id}/role/{roleId}`
+    RemoveRoleActor,
+    /// `GET /rest/api/3/permissionscheme/{id}/permission`
+    SchemeGrants,
+    /// `POST /rest/api/3/permissionscheme/{id}/permission`
+    AddGrant,
+    /// `DELETE /rest/api/3/permissionscheme/{id}/permission/{grantId}`
+    RemoveGrant,
+    /// `GET /rest/api/3/user`
+    GetUser,
+    /// `GET /rest/api/3/user/properties/{key}`
+    GetUserProperty,
+    /// `PUT /rest/api/3/user/properties/{key}`
+    SetUserProperty,
+    /// `DELETE /rest/api/3/user/properties/{key}`
+    DeleteUserProperty,
 }
 
 impl Endpoint {
@@ -53,6 +81,20 @@ impl Endpoint {
             Endpoint::ApplicationRoles => "list application roles",
             Endpoint::PermissionSchemes => "list permission schemes",
             Endpoint::Permissions => "list permissions",
+            Endpoint::AddGroupMember => "add a user to a group",
+            Endpoint::RemoveGroupMember => "remove a user from a group",
+            Endpoint::CreateGroup => "create a group",
+            Endpoint::DeleteGroup => "delete a group",
+            Endpoint::FindGroup => "look up a group",
+            Endpoint::AddRoleActor => "add a project role actor",
+            Endpoint::RemoveRoleActor => "remove a project role actor",
+            Endpoint::SchemeGrants => "list a permission scheme's grants",
+            Endpoint::AddGrant => "add a permission grant",
+            Endpoint::RemoveGrant => "remove a permission grant",
+            Endpoint::GetUser => "look up a user",
+            Endpoint::GetUserProperty => "read a user property",
+            Endpoint::SetUserProperty => "set a user property",
+            Endpoint::DeleteUserProperty => "delete a user property",
         }
     }
 
@@ -79,8 +121,28 @@ impl Endpoint {
                 "Administer Projects (project permission) for the project, or Administer Jira \
                  (global permission)",
             ),
-            Endpoint::PermissionSchemes => Some("access to Jira (a product licence on the site)"),
+            Endpoint::PermissionSchemes | Endpoint::SchemeGrants => {
+                Some("access to Jira (a product licence on the site)")
+            }
             Endpoint::Permissions => None,
+            Endpoint::AddGroupMember
+            | Endpoint::RemoveGroupMember
+            | Endpoint::CreateGroup
+            | Endpoint::DeleteGroup => {
+                Some("site administration (membership of the site-admin group)")
+            }
+            Endpoint::FindGroup | Endpoint::GetUser => {
+                Some("Browse users and groups (global permission)")
+            }
+            Endpoint::AddRoleActor | Endpoint::RemoveRoleActor => Some(
+                "Administer Projects (project permission) for the project, or Administer Jira \
+                 (global permission)",
+            ),
+            Endpoint::AddGrant
+            | Endpoint::RemoveGrant
+            | Endpoint::GetUserProperty
+            | Endpoint::SetUserProperty
+            | Endpoint::DeleteUserProperty => Some("Administer Jira (global permission)"),
         }
     }
 
@@ -159,6 +221,51 @@ impl Endpoint {
                 &["manage:jira-configuration", "read:application-role:jira"]
             }
             Endpoint::Permissions => &["manage:jira-configuration", "read:permission:jira"],
+            Endpoint::AddGroupMember | Endpoint::CreateGroup => &[
+                "manage:jira-configuration",
+                "write:group:jira",
+                "read:group:jira",
+                "read:user:jira",
+                "read:avatar:jira",
+            ],
+            Endpoint::RemoveGroupMember => &["manage:jira-configuration", "write:group:jira"],
+            Endpoint::DeleteGroup => &["manage:jira-configuration", "delete:group:jira"],
+            Endpoint::FindGroup => &["read:jira-user", "read:group:jira"],
+            Endpoint::AddRoleActor => &[
+                "manage:jira-configuration",
+                "write:project-role:jira",
+                "read:project-role:jira",
+                "read:user:jira",
+                "read:group:jira",
+                "read:project:jira",
+                "read:avatar:jira",
+                "read:project-category:jira",
+            ],
+            Endpoint::RemoveRoleActor => &["manage:jira-project", "delete:project-role:jira"],
+            Endpoint::SchemeGrants => &[
+                "read:jira-work",
+                "read:permission:jira",
+                "read:application-role:jira",
+                "read:field:jira",
+                "read:group:jira",
+                "read:project-role:jira",
+                "read:user:jira",
+            ],
+            Endpoint::AddGrant => &[
+                "manage:jira-configuration",
+                "write:permission:jira",
+                "read:permission:jira",
+                "read:application-role:jira",
+                "read:field:jira",
+                "read:group:jira",
+                "read:project-role:jira",
+                "read:user:jira",
+            ],
+            Endpoint::RemoveGrant => &["manage:jira-configuration", "delete:permission:jira"],
+            Endpoint::GetUser => &["read:jira-user", "read:user:jira"],
+            Endpoint::GetUserProperty => &["read:jira-user", "read:user.property:jira"],
+            Endpoint::SetUserProperty => &["write:jira-work", "write:user.property:jira"],
+            Endpoint::DeleteUserProperty => &["write:jira-work", "delete:user.property:jira"],
         }
     }
 

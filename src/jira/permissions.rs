@@ -2,7 +2,7 @@
 //! `/permissionscheme?expand=all` and `/permissions`. None of them is paged.
 
 use super::client::Api;
-use super::transport::HttpRequest;
+use super::transport::{HttpRequest, Method};
 
 pub fn application_roles(api: &Api) -> HttpRequest {
     api.get("/rest/api/3/applicationrole", &[])
@@ -16,4 +16,32 @@ pub fn schemes(api: &Api) -> HttpRequest {
 /// The permission catalogue: every global and project permission.
 pub fn catalogue(api: &Api) -> HttpRequest {
     api.get("/rest/api/3/permissions", &[])
+}
+
+/// `GET /permissionscheme/{id}/permission`: a scheme's grants.
+pub fn scheme_grants(api: &Api, scheme_id: u64) -> HttpRequest {
+    api.get(
+        &format!("/rest/api/3/permissionscheme/{scheme_id}/permission"),
+        &[],
+    )
+}
+
+/// `POST /permissionscheme/{id}/permission` with a `PermissionGrant` body.
+pub fn add_grant(api: &Api, scheme_id: u64, grant: &serde_json::Value) -> HttpRequest {
+    api.with_json(
+        Method::Post,
+        &format!("/rest/api/3/permissionscheme/{scheme_id}/permission"),
+        &[],
+        grant,
+    )
+}
+
+/// `DELETE /permissionscheme/{id}/permission/{grantId}`.
+pub fn remove_grant(api: &Api, scheme_id: u64, grant_id: u64) -> HttpRequest {
+    api.request(
+        Method::Delete,
+        &format!("/rest/api/3/permissionscheme/{scheme_id}/permission/{grant_id}"),
+        &[],
+        None,
+    )
 }

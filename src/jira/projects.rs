@@ -3,7 +3,7 @@
 //! `/project/{id}/permissionscheme`, and the global `/role`.
 
 use super::client::{Api, encode};
-use super::transport::HttpRequest;
+use super::transport::{HttpRequest, Method};
 
 /// `project/search` allows at most 100 per page.
 pub const PAGE_SIZE: u64 = 100;
@@ -52,5 +52,41 @@ pub fn permission_scheme(api: &Api, project_id: &str) -> HttpRequest {
             encode(project_id)
         ),
         &[],
+    )
+}
+
+/// A project role actor, as the write endpoints name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor<'a> {
+    User(&'a str),
+    Group(&'a str),
+}
+
+/// `POST /project/{id}/role/{roleId}` with `{"user": [...]}` or `{"groupId": [...]}`.
+pub fn add_actor(api: &Api, project_id: &str, role_id: u64, actor: Actor<'_>) -> HttpRequest {
+    let body = match actor {
+        Actor::User(account_id) => serde_json::json!({ "user": [account_id] }),
+        Actor::Group(group_id) => serde_json::json!({ "groupId": [group_id] }),
+    };
+    api.with_json(
+        Method::Post,
+        &format!("/rest/api/3/project/{}/role/{role_id}", encode(project_id)),
+        &[],
+        &body,
+    )
+}
+
+/// `DELETE /project/{id}/role/{roleId}?user=` or `?groupId=`: a group is
+/// never named with `user`.
+pub fn remove_actor(api: &Api, project_id: &str, role_id: u64, actor: Actor<'_>) -> HttpRequest {
+    let query = match actor {
+        Actor::User(account_id) => ("user", account_id),
+        Actor::Group(group_id) => ("groupId", group_id),
+    };
+    api.request(
+        Method::Delete,
+        &format!("/rest/api/3/project/{}/role/{role_id}", encode(project_id)),
+        &[query],
+        None,
     )
 }

@@ -174,6 +174,24 @@ pub trait Transport {
     fn now(&self) -> Duration;
 }
 
+/// Lends a transport, so a caller can look at it after a run.
+impl<T: Transport + ?Sized> Transport for &mut T {
+    fn start(&mut self, request: &HttpRequest) -> Ticket {
+        (**self).start(request)
+    }
+
+    fn wait(
+        &mut self,
+        timeout: Option<Duration>,
+    ) -> Vec<(Ticket, Result<HttpResponse, TransportError>)> {
+        (**self).wait(timeout)
+    }
+
+    fn now(&self) -> Duration {
+        (**self).now()
+    }
+}
+
 #[cfg(test)]
 pub mod fake {
     //! A transport for native unit tests: it answers from a closure, records
@@ -212,6 +230,17 @@ pub mod fake {
         /// The request lines sent so far, e.g. `GET /rest/api/3/myself`.
         pub fn lines(&self) -> Vec<String> {
             self.requests.iter().map(HttpRequest::line).collect()
+        }
+
+        /// Like [`FakeTransport::lines`], each followed by its body, if any.
+        pub fn lines_with_bodies(&self) -> Vec<String> {
+            self.requests
+                .iter()
+                .map(|r| match &r.body {
+                    Some(b) => format!("{} {}", r.line(), String::from_utf8_lossy(b)),
+                    None => r.line(),
+                })
+                .collect()
         }
     }
 

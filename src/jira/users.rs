@@ -1,7 +1,7 @@
 //! Users: `GET /rest/api/3/users/search`, a plain array paged by `startAt`.
 
-use super::client::Api;
-use super::transport::HttpRequest;
+use super::client::{Api, encode};
+use super::transport::{HttpRequest, Method};
 
 /// The most `users/search` returns per page.
 pub const PAGE_SIZE: u64 = 1000;
@@ -22,4 +22,38 @@ pub fn search_page(api: &Api, start_at: u64) -> HttpRequest {
 /// The calling account, to check the credential.
 pub fn myself(api: &Api) -> HttpRequest {
     api.get("/rest/api/3/myself", &[])
+}
+
+/// `GET /user?accountId=`: one user.
+pub fn get(api: &Api, account_id: &str) -> HttpRequest {
+    api.get("/rest/api/3/user", &[("accountId", account_id)])
+}
+
+fn property_path(key: &str) -> String {
+    format!("/rest/api/3/user/properties/{}", encode(key))
+}
+
+/// `GET /user/properties/{key}?accountId=`.
+pub fn get_property(api: &Api, account_id: &str, key: &str) -> HttpRequest {
+    api.get(&property_path(key), &[("accountId", account_id)])
+}
+
+/// `PUT /user/properties/{key}?accountId=` with the value as the JSON body.
+pub fn set_property(api: &Api, account_id: &str, key: &str, value_json: &str) -> HttpRequest {
+    api.request(
+        Method::Put,
+        &property_path(key),
+        &[("accountId", account_id)],
+        Some(value_json.as_bytes().to_vec()),
+    )
+}
+
+/// `DELETE /user/properties/{key}?accountId=`.
+pub fn delete_property(api: &Api, account_id: &str, key: &str) -> HttpRequest {
+    api.request(
+        Method::Delete,
+        &property_path(key),
+        &[("accountId", account_id)],
+        None,
+    )
 }

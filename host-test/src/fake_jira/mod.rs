@@ -10,6 +10,7 @@
 mod json;
 mod routes;
 pub mod tenant;
+mod writes;
 
 use std::collections::HashMap;
 use std::convert::Infallible;

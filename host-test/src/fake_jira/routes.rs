@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::json as shapes;
 use super::tenant::{Tenant, TokenKind};
+use super::writes;
 use super::{Fault, Logged, Shared};
 
 pub const GATEWAY_HOST: &str = "api.atlassian.com";
@@ -19,17 +20,25 @@ pub const MEMBERS_CAP: u64 = 50;
 
 /// An answer before it becomes an HTTP response.
 pub struct Answer {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
+    pub(super) status: u16,
+    pub(super) headers: Vec<(&'static str, String)>,
+    pub(super) body: Vec<u8>,
 }
 
 impl Answer {
-    fn json(status: u16, value: Value) -> Self {
+    pub(super) fn json(status: u16, value: Value) -> Self {
         Self {
             status,
             headers: vec![("content-type", "application/json;charset=UTF-8".into())],
             body: value.to_string().into_bytes(),
+        }
+    }
+
+    pub(super) fn empty(status: u16) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
         }
     }
 
@@ -41,7 +50,7 @@ impl Answer {
         }
     }
 
-    fn errors(status: u16, messages: &[&str]) -> Self {
+    pub(super) fn errors(status: u16, messages: &[&str]) -> Self {
         Self::json(status, shapes::errors(messages))
     }
 
@@ -66,7 +75,6 @@ pub struct Request {
     pub cloud_id: Option<String>,
     pub query: Vec<(String, String)>,
     pub auth: Option<(String, String)>,
-    #[allow(dead_code)]
     pub body: Bytes,
 }
 
@@ -114,11 +122,20 @@ impl Request {
         })
     }
 
-    fn param(&self, name: &str) -> Option<&str> {
+    pub(super) fn param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a repeated parameter.
+    pub(super) fn all(&self, name: &str) -> Vec<&str> {
+        self.query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// A non-negative integer parameter, as Jira validates it.
@@ -340,6 +357,47 @@ fn respond(
         ("GET", ["rest", "api", "3", "permissions"]) => {
             Ok(Answer::json(200, shapes::permissions(&tenant.permissions)))
         }
+        ("GET", ["rest", "api", "3", "user"]) => writes::get_user(tenant, &site_url, req),
+        ("POST", ["rest", "api", "3", "group", "user"]) => {
+            writes::add_member(tenant, &site_url, req)
+        }
+        ("DELETE", ["rest", "api", "3", "group", "user"]) => writes::remove_member(tenant, req),
+        ("POST", ["rest", "api", "3", "group"]) => writes::create_group(tenant, &site_url, req),
+        ("DELETE", ["rest", "api", "3", "group"]) => writes::delete_group(tenant, req),
+        ("POST", ["rest", "api", "3", "project", project, "role", role]) => {
+            writes::add_actor(tenant, project, role, req)
+                .and_then(|()| role_actors(tenant, &site_url, project, role, req))
+        }
+        ("DELETE", ["rest", "api", "3", "project", project, "role", role]) => {
+            writes::remove_actor(tenant, project, role, req)
+        }
+        ("GET", ["rest", "api", "3", "permissionscheme", scheme, "permission"]) => {
+            writes::scheme_grants(tenant, &site_url, scheme)
+        }
+        ("POST", ["rest", "api", "3", "permissionscheme", scheme, "permission"]) => {
+            writes::add_grant(tenant, &site_url, scheme, req)
+        }
+        (
+            "DELETE",
+            [
+                "rest",
+                "api",
+                "3",
+                "permissionscheme",
+                scheme,
+                "permission",
+                grant,
+            ],
+        ) => writes::remove_grant(tenant, scheme, grant),
+        ("GET", ["rest", "api", "3", "user", "properties", key]) => {
+            writes::get_property(tenant, key, req)
+        }
+        ("PUT", ["rest", "api", "3", "user", "properties", key]) => {
+            writes::set_property(tenant, key, req)
+        }
+        ("DELETE", ["rest", "api", "3", "user", "properties", key]) => {
+            writes::delete_property(tenant, key, req)
+        }
         _ => {
             return (
                 Answer::text(
@@ -376,14 +434,22 @@ fn users_search(tenant: &Tenant, site_url: &str, req: &Request) -> Handled {
 
 fn groups_bulk(tenant: &Tenant, site_url: &str, req: &Request) -> Handled {
     let (start, max) = req.paging(50, GROUPS_CAP)?;
-    let values: Vec<Value> = tenant
+    let ids: Vec<&str> = req.all("groupId");
+    let names: Vec<&str> = req.all("groupName");
+    let matching: Vec<_> = tenant
         .groups
         .iter()
+        .filter(|g| ids.is_empty() || ids.contains(&g.group_id.as_str()))
+        .filter(|g| names.is_empty() || names.contains(&g.name.as_str()))
+        .collect();
+    let values: Vec<Value> = matching
+        .iter()
+        .copied()
         .skip(start as usize)
         .take(max as usize)
         .map(shapes::group)
         .collect();
-    let total = tenant.groups.len() as u64;
+    let total = matching.len() as u64;
     Ok(Answer::json(
         200,
         shapes::page_bean(values, start, max, total, |at| {
@@ -501,7 +567,7 @@ fn all_roles(tenant: &Tenant, site_url: &str) -> Handled {
 }
 
 /// The project a role or scheme request names, if the account may administer it.
-fn administered<'t>(
+pub(super) fn administered<'t>(
     tenant: &'t Tenant,
     id_or_key: &str,
 ) -> Result<&'t super::tenant::Project, Answer> {

@@ -163,6 +163,10 @@ pub struct Tenant {
     pub app_roles: Vec<AppRole>,
     pub schemes: Vec<Scheme>,
     pub permissions: Vec<PermissionDef>,
+    /// (account id, key) to the JSON value of a user property.
+    pub properties: BTreeMap<(String, String), serde_json::Value>,
+    /// The next id the fake hands out for a created group or grant.
+    pub next_id: u64,
 }
 
 pub const SAMPLE_SITE: &str = "acme";
@@ -207,6 +211,27 @@ impl Tenant {
             app_roles: Vec::new(),
             schemes: Vec::new(),
             permissions: catalogue(),
+            properties: BTreeMap::new(),
+            next_id: 20_000,
+        }
+    }
+
+    /// Deletes a group and everything that refers to it, as Jira does:
+    /// memberships, role actors, product access and permission grants.
+    pub fn delete_group(&mut self, group_id: &str) {
+        self.groups.retain(|g| g.group_id != group_id);
+        self.members.remove(group_id);
+        for actors in self.actors.values_mut() {
+            actors.retain(|a| *a != Actor::Group(group_id.to_owned()));
+        }
+        for app in &mut self.app_roles {
+            app.groups.retain(|g| g != group_id);
+            app.default_groups.retain(|g| g != group_id);
+        }
+        for scheme in &mut self.schemes {
+            scheme
+                .grants
+                .retain(|g| !(g.holder_type == "group" && g.value.as_deref() == Some(group_id)));
         }
     }
 

@@ -1,0 +1,259 @@
+//! The JSON form of a lifecycle action and of its outcome, for the command
+//! line: `host-test apply --action ACTION.json` reads one and prints the other.
+//!
+//! ```json
+//! {"action": "add-group-member", "accountId": "5b10ac8d82e05b22cc7d4ef5", "groupId": "276f955c-..."}
+//! ```
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::runtime::lifecycle as wl;
+
+/// An action as JSON: `action` names it, the other keys are its arguments.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(
+    tag = "action",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
+pub enum ActionSpec {
+    AddGroupMember {
+        account_id: String,
+        group_id: String,
+    },
+    RemoveGroupMember {
+        account_id: String,
+        group_id: String,
+    },
+    CreateGroup {
+        name: String,
+    },
+    DeleteGroup {
+        group_id: String,
+        #[serde(default)]
+        swap_group_id: Option<String>,
+    },
+    AddProjectRoleActor {
+        project_id: String,
+        role_id: String,
+        actor: ActorSpec,
+    },
+    RemoveProjectRoleActor {
+        project_id: String,
+        role_id: String,
+        actor: ActorSpec,
+    },
+    AddPermissionGrant {
+        scheme_id: u64,
+        permission: String,
+        holder: HolderSpec,
+    },
+    RemovePermissionGrant {
+        scheme_id: u64,
+        grant_id: u64,
+    },
+    SetUserProperty {
+        account_id: String,
+        key: String,
+        value: Value,
+    },
+    DeleteUserProperty {
+        account_id: String,
+        key: String,
+    },
+}
+
+/// `{"user": "<accountId>"}` or `{"group": "<groupId>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum ActorSpec {
+    User(String),
+    Group(String),
+}
+
+/// `{"type": "group", "id": "<groupId>"}`, `{"type": "applicationRole", "key": "jira-software"}`,
+/// `{"type": "anyone"}`, ...: Jira's holder type names.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
+pub enum HolderSpec {
+    Group {
+        id: String,
+    },
+    User {
+        id: String,
+    },
+    ProjectRole {
+        id: String,
+    },
+    ApplicationRole {
+        #[serde(default)]
+        key: String,
+    },
+    Anyone,
+    ProjectLead,
+    Reporter,
+    Assignee,
+}
+
+impl ActorSpec {
+    fn to_wit(&self) -> wl::RoleActor {
+        match self {
+            ActorSpec::User(a) => wl::RoleActor::User(a.clone()),
+            ActorSpec::Group(g) => wl::RoleActor::Group(g.clone()),
+        }
+    }
+}
+
+impl HolderSpec {
+    fn to_wit(&self) -> wl::GrantHolder {
+        match self {
+            HolderSpec::Group { id } => wl::GrantHolder::Group(id.clone()),
+            HolderSpec::User { id } => wl::GrantHolder::User(id.clone()),
+            HolderSpec::ProjectRole { id } => wl::GrantHolder::ProjectRole(id.clone()),
+            HolderSpec::ApplicationRole { key } => wl::GrantHolder::ApplicationRole(key.clone()),
+            HolderSpec::Anyone => wl::GrantHolder::Anyone,
+            HolderSpec::ProjectLead => wl::GrantHolder::ProjectLead,
+            HolderSpec::Reporter => wl::GrantHolder::Reporter,
+            HolderSpec::Assignee => wl::GrantHolder::Assignee,
+        }
+    }
+}
+
+impl ActionSpec {
+    pub fn parse(json: &str) -> anyhow::Result<Self> {
+        serde_json::from_str(json).map_err(|e| anyhow::anyhow!("the action JSON is not valid: {e}"))
+    }
+
+    pub fn to_wit(&self) -> wl::Action {
+        let membership = |account_id: &String, group_id: &String| wl::GroupMembership {
+            account_id: account_id.clone(),
+            group_id: group_id.clone(),
+        };
+        let assignment =
+            |project_id: &String, role_id: &String, actor: &ActorSpec| wl::RoleAssignment {
+                project_id: project_id.clone(),
+                role_id: role_id.clone(),
+                actor: actor.to_wit(),
+            };
+        match self {
+            ActionSpec::AddGroupMember {
+                account_id,
+                group_id,
+            } => wl::Action::AddGroupMember(membership(account_id, group_id)),
+            ActionSpec::RemoveGroupMember {
+                account_id,
+                group_id,
+            } => wl::Action::RemoveGroupMember(membership(account_id, group_id)),
+            ActionSpec::CreateGroup { name } => wl::Action::CreateGroup(name.clone()),
+            ActionSpec::DeleteGroup {
+                group_id,
+                swap_group_id,
+            } => wl::Action::DeleteGroup(wl::GroupDeletion {
+                group_id: group_id.clone(),
+                swap_group_id: swap_group_id.clone(),
+            }),
+            ActionSpec::AddProjectRoleActor {
+                project_id,
+                role_id,
+                actor,
+            } => wl::Action::AddProjectRoleActor(assignment(project_id, role_id, actor)),
+            ActionSpec::RemoveProjectRoleActor {
+                project_id,
+                role_id,
+                actor,
+            } => wl::Action::RemoveProjectRoleActor(assignment(project_id, role_id, actor)),
+            ActionSpec::AddPermissionGrant {
+                scheme_id,
+                permission,
+                holder,
+            } => wl::Action::AddPermissionGrant(wl::GrantRequest {
+                scheme_id: *scheme_id,
+                permission: permission.clone(),
+                holder: holder.to_wit(),
+            }),
+            ActionSpec::RemovePermissionGrant {
+                scheme_id,
+                grant_id,
+            } => wl::Action::RemovePermissionGrant(wl::GrantRef {
+                scheme_id: *scheme_id,
+                grant_id: *grant_id,
+            }),
+            ActionSpec::SetUserProperty {
+                account_id,
+                key,
+                value,
+            } => wl::Action::SetUserProperty(wl::UserProperty {
+                account_id: account_id.clone(),
+                key: key.clone(),
+                value_json: value.to_string(),
+            }),
+            ActionSpec::DeleteUserProperty { account_id, key } => {
+                wl::Action::DeleteUserProperty(wl::UserPropertyRef {
+                    account_id: account_id.clone(),
+                    key: key.clone(),
+                })
+            }
+        }
+    }
+}
+
+/// `{"status": "applied", "createdId": null, "exchanges": [{"method": "POST", "path": "...", "status": 201}]}`
+pub fn outcome_json(outcome: &wl::Outcome) -> Value {
+    json!({
+        "status": match outcome.status {
+            wl::OutcomeStatus::Applied => "applied",
+            wl::OutcomeStatus::AlreadyInState => "already-in-state",
+        },
+        "createdId": outcome.created_id,
+        "exchanges": outcome.exchanges.iter().map(|e| json!({
+            "method": e.method, "path": e.path, "status": e.status
+        })).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_reads_every_action() {
+        let cases = [
+            r#"{"action": "add-group-member", "accountId": "a", "groupId": "g"}"#,
+            r#"{"action": "remove-group-member", "accountId": "a", "groupId": "g"}"#,
+            r#"{"action": "create-group", "name": "n"}"#,
+            r#"{"action": "delete-group", "groupId": "g", "swapGroupId": "s"}"#,
+            r#"{"action": "delete-group", "groupId": "g"}"#,
+            r#"{"action": "add-project-role-actor", "projectId": "1", "roleId": "2", "actor": {"user": "a"}}"#,
+            r#"{"action": "remove-project-role-actor", "projectId": "1", "roleId": "2", "actor": {"group": "g"}}"#,
+            r#"{"action": "add-permission-grant", "schemeId": 0, "permission": "P", "holder": {"type": "group", "id": "g"}}"#,
+            r#"{"action": "add-permission-grant", "schemeId": 0, "permission": "P", "holder": {"type": "applicationRole"}}"#,
+            r#"{"action": "add-permission-grant", "schemeId": 0, "permission": "P", "holder": {"type": "projectLead"}}"#,
+            r#"{"action": "remove-permission-grant", "schemeId": 0, "grantId": 7}"#,
+            r#"{"action": "set-user-property", "accountId": "a", "key": "k", "value": {"x": [1, 2]}}"#,
+            r#"{"action": "delete-user-property", "accountId": "a", "key": "k"}"#,
+        ];
+        for json in cases {
+            let spec = ActionSpec::parse(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            let _ = spec.to_wit();
+        }
+        let spec = ActionSpec::parse(cases[11]).unwrap();
+        match spec.to_wit() {
+            wl::Action::SetUserProperty(p) => assert_eq!(p.value_json, r#"{"x":[1,2]}"#),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn parse_refuses_unknown_actions_and_fields() {
+        for json in [
+            r#"{"action": "grant-everything"}"#,
+            r#"{"action": "create-group", "name": "n", "extra": 1}"#,
+            r#"{"action": "add-project-role-actor", "projectId": "1", "roleId": "2", "actor": {"robot": "a"}}"#,
+            r#"{"action": "add-permission-grant", "schemeId": -1, "permission": "P", "holder": {"type": "anyone"}}"#,
+        ] {
+            assert!(ActionSpec::parse(json).is_err(), "{json}");
+        }
+    }
+}

@@ -1,0 +1,1027 @@
+//! Lifecycle actions: changes to access, each idempotent.
+//!
+//! Every action is validated before any request is sent. Whether a change was
+//! `applied` or the state `already` held is read from Jira's answer to the
+//! write itself. Where that answer is ambiguous (a 404 that may mean "no such
+//! actor" or "no such project"), one read after the write settles it; the only
+//! read before a write is for user properties, because Jira's answer to a PUT
+//! cannot tell a change from a no-op.
+//!
+//! Writes are retried only when Jira says it did not process them (429, 503).
+//! After an ambiguous failure (a timeout, a reset, a 5xx) nothing is retried:
+//! the error says so, and since every action is idempotent the caller can
+//! apply it again to learn the outcome.
+
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+use crate::error::{Error, RequestFailure, Result};
+use crate::jira::client::{Api, classify, decode, error_messages};
+use crate::jira::endpoints::Endpoint;
+use crate::jira::executor::{Executor, RetryPolicy};
+use crate::jira::models::{GroupDetails, PermissionGrant, ProjectRole};
+use crate::jira::page::PageBean;
+use crate::jira::projects::Actor as WireActor;
+use crate::jira::transport::{HttpRequest, HttpResponse, Transport};
+use crate::jira::{groups, permissions, projects, users};
+
+/// Who holds a project role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleActor {
+    User(String),
+    Group(String),
+}
+
+/// Who a permission grant is given to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    Group(String),
+    User(String),
+    ProjectRole(String),
+    /// An application key, or empty for any product.
+    ApplicationRole(String),
+    Anyone,
+    ProjectLead,
+    Reporter,
+    Assignee,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    AddGroupMember {
+        account_id: String,
+        group_id: String,
+    },
+    RemoveGroupMember {
+        account_id: String,
+        group_id: String,
+    },
+    CreateGroup {
+        name: String,
+    },
+    DeleteGroup {
+        group_id: String,
+        swap_group_id: Option<String>,
+    },
+    AddProjectRoleActor {
+        project_id: String,
+        role_id: String,
+        actor: RoleActor,
+    },
+    RemoveProjectRoleActor {
+        project_id: String,
+        role_id: String,
+        actor: RoleActor,
+    },
+    AddPermissionGrant {
+        scheme_id: u64,
+        permission: String,
+        holder: Holder,
+    },
+    RemovePermissionGrant {
+        scheme_id: u64,
+        grant_id: u64,
+    },
+    SetUserProperty {
+        account_id: String,
+        key: String,
+        value_json: String,
+    },
+    DeleteUserProperty {
+        account_id: String,
+        key: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Applied,
+    AlreadyInState,
+}
+
+/// One HTTP exchange, for audit. Never a header, so never a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    pub method: &'static str,
+    pub path: String,
+    pub status: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: Status,
+    pub created_id: Option<String>,
+    pub exchanges: Vec<Exchange>,
+}
+
+/// Jira's limit on a user property value.
+const MAX_PROPERTY_BYTES: usize = 32_768;
+
+fn check(ok: bool, field: &str, reason: &str) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_action(field, reason))
+    }
+}
+
+fn account_id(field: &str, v: &str) -> Result<()> {
+    check(
+        !v.is_empty()
+            && v.len() <= 128
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_:".contains(&b)),
+        field,
+        "must be an Atlassian account id: 1 to 128 letters, digits, ':', '-' or '_'",
+    )
+}
+
+/// Group ids are UUIDs, but an imported site can hold others; anything
+/// printable is encoded safely, so only emptiness and control characters fail.
+fn free_text(field: &str, v: &str, what: &str) -> Result<()> {
+    check(
+        !v.trim().is_empty() && v.len() <= 255 && !v.chars().any(char::is_control),
+        field,
+        &format!("must be {what}: 1 to 255 characters, no control characters"),
+    )
+}
+
+fn numeric_id(field: &str, v: &str) -> Result<u64> {
+    v.parse::<u64>()
+        .ok()
+        .filter(|_| !v.starts_with('+'))
+        .ok_or_else(|| Error::invalid_action(field, "must be a number, as Jira's ids are"))
+}
+
+impl Action {
+    /// Checks every id and value; no request is sent for an invalid action.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Action::AddGroupMember {
+                account_id: a,
+                group_id: g,
+            }
+            | Action::RemoveGroupMember {
+                account_id: a,
+                group_id: g,
+            } => {
+                account_id("account-id", a)?;
+                free_text("group-id", g, "a group id")
+            }
+            Action::CreateGroup { name } => {
+                free_text("name", name, "a group name")?;
+                check(
+                    name.trim() == name,
+                    "name",
+                    "may not start or end with whitespace",
+                )
+            }
+            Action::DeleteGroup {
+                group_id,
+                swap_group_id,
+            } => {
+                free_text("group-id", group_id, "a group id")?;
+                if let Some(swap) = swap_group_id {
+                    free_text("swap-group-id", swap, "a group id")?;
+                    check(
+                        swap != group_id,
+                        "swap-group-id",
+                        "must differ from group-id",
+                    )?;
+                }
+                Ok(())
+            }
+            Action::AddProjectRoleActor {
+                project_id,
+                role_id,
+                actor,
+            }
+            | Action::RemoveProjectRoleActor {
+                project_id,
+                role_id,
+                actor,
+            } => {
+                numeric_id("project-id", project_id)?;
+                numeric_id("role-id", role_id)?;
+                match actor {
+                    RoleActor::User(a) => account_id("actor", a),
+                    RoleActor::Group(g) => free_text("actor", g, "a group id"),
+                }
+            }
+            Action::AddPermissionGrant {
+                permission, holder, ..
+            } => {
+                check(
+                    !permission.is_empty()
+                        && permission.len() <= 255
+                        && permission
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"_.:-".contains(&b)),
+                    "permission",
+                    "must be a permission key such as BROWSE_PROJECTS",
+                )?;
+                match holder {
+                    Holder::Group(g) => free_text("holder", g, "a group id"),
+                    Holder::User(a) => account_id("holder", a),
+                    Holder::ProjectRole(r) => numeric_id("holder", r).map(drop),
+                    Holder::ApplicationRole(key) => check(
+                        key.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)),
+                        "holder",
+                        "must be an application key such as jira-software, or empty for any",
+                    ),
+                    Holder::Anyone | Holder::ProjectLead | Holder::Reporter | Holder::Assignee => {
+                        Ok(())
+                    }
+                }
+            }
+            Action::RemovePermissionGrant { .. } => Ok(()),
+            Action::SetUserProperty {
+                account_id: a,
+                key,
+                value_json,
+            } => {
+                account_id("account-id", a)?;
+                free_text("key", key, "a property key")?;
+                check(
+                    value_json.len() <= MAX_PROPERTY_BYTES,
+                    "value-json",
+                    "must be at most 32768 bytes, Jira's limit",
+                )?;
+                check(
+                    serde_json::from_str::<Json>(value_json).is_ok(),
+                    "value-json",
+                    "must be a valid JSON document",
+                )
+            }
+            Action::DeleteUserProperty { account_id: a, key } => {
+                account_id("account-id", a)?;
+                free_text("key", key, "a property key")
+            }
+        }
+    }
+}
+
+/// Applies one action. `transport` sends one request at a time.
+pub fn apply<T: Transport>(
+    api: &Api,
+    transport: T,
+    policy: RetryPolicy,
+    action: &Action,
+) -> Result<Outcome> {
+    action.validate()?;
+    let mut run = Run {
+        api,
+        executor: Executor::new(transport, 1, policy),
+        exchanges: Vec::new(),
+    };
+    match action {
+        Action::AddGroupMember {
+            account_id,
+            group_id,
+        } => {
+            let reply = run.send(
+                Endpoint::AddGroupMember,
+                groups::add_member(api, group_id, account_id),
+            )?;
+            match reply.status() {
+                201 => run.done(Status::Applied, None),
+                400 if reply.mentions("already a member") => run.done(Status::AlreadyInState, None),
+                _ => Err(reply.error()),
+            }
+        }
+        Action::RemoveGroupMember {
+            account_id,
+            group_id,
+        } => {
+            let reply = run.send(
+                Endpoint::RemoveGroupMember,
+                groups::remove_member(api, group_id, account_id),
+            )?;
+            match reply.status() {
+                200 | 204 => run.done(Status::Applied, None),
+                400 if reply.mentions("not a member") => run.done(Status::AlreadyInState, None),
+                _ => Err(reply.error()),
+            }
+        }
+        Action::CreateGroup { name } => {
+            let reply = run.send(Endpoint::CreateGroup, groups::create(api, name))?;
+            match reply.status() {
+                201 => {
+                    let group: GroupDetails = reply.decode()?;
+                    run.done(Status::Applied, Some(group.group_id))
+                }
+                // Jira answers 400 both for a name in use and for a bad name:
+                // only the group's existence tells them apart.
+                400 => match run.find_group(groups::GroupKey::Name(name))? {
+                    Some(existing) => run.done(Status::AlreadyInState, Some(existing.group_id)),
+                    None => Err(reply.error()),
+                },
+                _ => Err(reply.error()),
+            }
+        }
+        Action::DeleteGroup {
+            group_id,
+            swap_group_id,
+        } => {
+            let reply = run.send(
+                Endpoint::DeleteGroup,
+                groups::delete(api, group_id, swap_group_id.as_deref()),
+            )?;
+            match reply.status() {
+                200 | 204 => run.done(Status::Applied, None),
+                // 404 names the group or the swap group: ask which.
+                404 if swap_group_id.is_none() => run.done(Status::AlreadyInState, None),
+                404 => match run.find_group(groups::GroupKey::Id(group_id))? {
+                    None => run.done(Status::AlreadyInState, None),
+                    Some(_) => Err(Error::NotFound(reply.failure(format!(
+                        "the swap group {} does not exist",
+                        swap_group_id.as_deref().unwrap_or_default()
+                    )))),
+                },
+                _ => Err(reply.error()),
+            }
+        }
+        Action::AddProjectRoleActor {
+            project_id,
+            role_id,
+            actor,
+        } => {
+            let role = numeric_id("role-id", role_id)?;
+            let reply = run.send(
+                Endpoint::AddRoleActor,
+                projects::add_actor(api, project_id, role, wire(actor)),
+            )?;
+            match reply.status() {
+                200 | 201 => run.done(Status::Applied, None),
+                400 if reply.mentions("already") => run.done(Status::AlreadyInState, None),
+                // Jira's 404 covers an inactive user or group, which no lookup
+                // can fix: the caller must reactivate it first.
+                404 if reply.mentions("not active") || reply.mentions("inactive") => {
+                    Err(reply.rejected())
+                }
+                _ => Err(reply.error()),
+            }
+        }
+        Action::RemoveProjectRoleActor {
+            project_id,
+            role_id,
+            actor,
+        } => {
+            let role = numeric_id("role-id", role_id)?;
+            let reply = run.send(
+                Endpoint::RemoveRoleActor,
+                projects::remove_actor(api, project_id, role, wire(actor)),
+            )?;
+            match reply.status() {
+                200 | 204 => run.done(Status::Applied, None),
+                // 404 is "no such project or role" or "not an actor": read the role.
+                404 => {
+                    let current = run.send(
+                        Endpoint::ProjectRoleActors,
+                        projects::role_actors(api, project_id, role),
+                    )?;
+                    if current.status() != 200 {
+                        return Err(current.error());
+                    }
+                    let role: ProjectRole = current.decode()?;
+                    if role.actors.iter().any(|a| same_actor(a, actor)) {
+                        Err(reply.error())
+                    } else {
+                        run.done(Status::AlreadyInState, None)
+                    }
+                }
+                _ => Err(reply.error()),
+            }
+        }
+        Action::AddPermissionGrant {
+            scheme_id,
+            permission,
+            holder,
+        } => {
+            let body =
+                serde_json::json!({ "holder": holder_json(holder), "permission": permission });
+            let reply = run.send(
+                Endpoint::AddGrant,
+                permissions::add_grant(api, *scheme_id, &body),
+            )?;
+            match reply.status() {
+                201 | 200 => {
+                    let grant: PermissionGrant = reply.decode()?;
+                    run.done(Status::Applied, Some(grant.id.to_string()))
+                }
+                // 400 is "the same grant is present" or a bad request: look.
+                400 => match run.find_grant(*scheme_id, permission, holder)? {
+                    Some(id) => run.done(Status::AlreadyInState, Some(id.to_string())),
+                    None => Err(reply.error()),
+                },
+                _ => Err(reply.error()),
+            }
+        }
+        Action::RemovePermissionGrant {
+            scheme_id,
+            grant_id,
+        } => {
+            let reply = run.send(
+                Endpoint::RemoveGrant,
+                permissions::remove_grant(api, *scheme_id, *grant_id),
+            )?;
+            match reply.status() {
+                200 | 204 => run.done(Status::Applied, None),
+                // Jira answers 400 for a grant that is not there; a missing
+                // scheme must not pass for that, so read the scheme's grants.
+                400 | 404 => {
+                    let current = run.send(
+                        Endpoint::SchemeGrants,
+                        permissions::scheme_grants(api, *scheme_id),
+                    )?;
+                    if current.status() != 200 {
+                        return Err(current.error());
+                    }
+                    let grants: SchemeGrants = current.decode()?;
+                    if grants.permissions.iter().any(|g| g.id == *grant_id) {
+                        Err(reply.error())
+                    } else {
+                        run.done(Status::AlreadyInState, None)
+                    }
+                }
+                _ => Err(reply.error()),
+            }
+        }
+        Action::SetUserProperty {
+            account_id,
+            key,
+            value_json,
+        } => {
+            let wanted: Json = serde_json::from_str(value_json).expect("validated above");
+            let current = run.send(
+                Endpoint::GetUserProperty,
+                users::get_property(api, account_id, key),
+            )?;
+            match current.status() {
+                200 => {
+                    let property: EntityProperty = current.decode()?;
+                    if property.value == wanted {
+                        return run.done(Status::AlreadyInState, None);
+                    }
+                }
+                // No such property yet (or no such user: the PUT will say).
+                404 => {}
+                _ => return Err(current.error()),
+            }
+            let reply = run.send(
+                Endpoint::SetUserProperty,
+                users::set_property(api, account_id, key, value_json),
+            )?;
+            match reply.status() {
+                200 | 201 => run.done(Status::Applied, None),
+                _ => Err(reply.error()),
+            }
+        }
+        Action::DeleteUserProperty { account_id, key } => {
+            let reply = run.send(
+                Endpoint::DeleteUserProperty,
+                users::delete_property(api, account_id, key),
+            )?;
+            match reply.status() {
+                200 | 204 => run.done(Status::Applied, None),
+                // 404 is "no such property" or "no such user": look the user up.
+                404 => {
+                    let user = run.send(Endpoint::GetUser, users::get(api, account_id))?;
+                    match user.status() {
+                        200 => run.done(Status::AlreadyInState, None),
+                        _ => Err(user.error()),
+                    }
+                }
+                _ => Err(reply.error()),
+            }
+        }
+    }
+}
+
+fn wire(actor: &RoleActor) -> WireActor<'_> {
+    match actor {
+        RoleActor::User(a) => WireActor::User(a),
+        RoleActor::Group(g) => WireActor::Group(g),
+    }
+}
+
+fn same_actor(a: &crate::jira::models::RoleActor, actor: &RoleActor) -> bool {
+    match actor {
+        RoleActor::User(id) => a.actor_user.as_ref().is_some_and(|u| u.account_id == *id),
+        RoleActor::Group(id) => a
+            .actor_group
+            .as_ref()
+            .is_some_and(|g| g.group_id.as_deref() == Some(id.as_str())),
+    }
+}
+
+/// The `holder` of a grant, as Jira takes it: a group by id in `value`, the
+/// others with `parameter` and `value` alike.
+fn holder_json(holder: &Holder) -> Json {
+    let (kind, id) = holder_parts(holder);
+    match (holder, id) {
+        (Holder::Group(g), _) => serde_json::json!({ "type": kind, "value": g }),
+        (_, Some(id)) if !id.is_empty() => {
+            serde_json::json!({ "type": kind, "parameter": id, "value": id })
+        }
+        _ => serde_json::json!({ "type": kind }),
+    }
+}
+
+fn holder_parts(holder: &Holder) -> (&'static str, Option<&str>) {
+    match holder {
+        Holder::Group(g) => ("group", Some(g)),
+        Holder::User(a) => ("user", Some(a)),
+        Holder::ProjectRole(r) => ("projectRole", Some(r)),
+        Holder::ApplicationRole(k) => ("applicationRole", Some(k)),
+        Holder::Anyone => ("anyone", None),
+        Holder::ProjectLead => ("projectLead", None),
+        Holder::Reporter => ("reporter", None),
+        Holder::Assignee => ("assignee", None),
+    }
+}
+
+fn same_holder(grant: &PermissionGrant, holder: &Holder) -> bool {
+    let (kind, id) = holder_parts(holder);
+    if grant.holder.kind != kind {
+        return false;
+    }
+    let theirs = grant
+        .holder
+        .value
+        .as_deref()
+        .or(grant.holder.parameter.as_deref())
+        .unwrap_or("");
+    theirs == id.unwrap_or("")
+}
+
+/// `GET /permissionscheme/{id}/permission`.
+#[derive(Debug, Deserialize)]
+struct SchemeGrants {
+    #[serde(default)]
+    permissions: Vec<PermissionGrant>,
+}
+
+/// `EntityProperty`.
+#[derive(Debug, Deserialize)]
+struct EntityProperty {
+    #[serde(default)]
+    value: Json,
+}
+
+struct Run<'a, T> {
+    api: &'a Api,
+    executor: Executor<T, ()>,
+    exchanges: Vec<Exchange>,
+}
+
+/// An HTTP answer of any status, to decide on.
+struct Reply {
+    endpoint: Endpoint,
+    request: HttpRequest,
+    response: HttpResponse,
+    attempts: u32,
+}
+
+impl<T: Transport> Run<'_, T> {
+    /// Sends one request and records it. An answer of any status comes back;
+    /// no answer at all is an error.
+    fn send(&mut self, endpoint: Endpoint, request: HttpRequest) -> Result<Reply> {
+        self.executor.submit((), request);
+        let done = self
+            .executor
+            .next_completed()
+            .ok_or_else(|| Error::Other(format!("{}: the request was lost", endpoint.step())))?;
+        let response = match done.result {
+            Ok(response) => response,
+            Err(e) => {
+                let mut error = classify(endpoint, &done.request, Err(e), done.attempts)
+                    .expect_err("a transport error classifies as an error");
+                if done.request.method != crate::jira::transport::Method::Get
+                    && let Error::Network(f) = &mut error
+                {
+                    f.message.push_str(
+                        "; the change may or may not have been made: apply the action again \
+                         to find out (it is idempotent)",
+                    );
+                }
+                return Err(error);
+            }
+        };
+        self.exchanges.push(Exchange {
+            method: done.request.method.as_str(),
+            path: done.request.path_and_query.clone(),
+            status: response.status,
+        });
+        Ok(Reply {
+            endpoint,
+            request: done.request,
+            response,
+            attempts: done.attempts,
+        })
+    }
+
+    fn done(self, status: Status, created_id: Option<String>) -> Result<Outcome> {
+        Ok(Outcome {
+            status,
+            created_id,
+            exchanges: self.exchanges,
+        })
+    }
+
+    fn find_group(&mut self, key: groups::GroupKey<'_>) -> Result<Option<GroupDetails>> {
+        let reply = self.send(Endpoint::FindGroup, groups::find(self.api, key))?;
+        if reply.status() != 200 {
+            return Err(reply.error());
+        }
+        let page: PageBean<GroupDetails> = reply.decode()?;
+        Ok(page.values.into_iter().find(|g| match key {
+            groups::GroupKey::Id(id) => g.group_id == id,
+            groups::GroupKey::Name(name) => g.name == name,
+        }))
+    }
+
+    fn find_grant(
+        &mut self,
+        scheme_id: u64,
+        permission: &str,
+        holder: &Holder,
+    ) -> Result<Option<u64>> {
+        let reply = self.send(
+            Endpoint::SchemeGrants,
+            permissions::scheme_grants(self.api, scheme_id),
+        )?;
+        if reply.status() != 200 {
+            return Err(reply.error());
+        }
+        let grants: SchemeGrants = reply.decode()?;
+        Ok(grants
+            .permissions
+            .iter()
+            .find(|g| g.permission == permission && same_holder(g, holder))
+            .map(|g| g.id))
+    }
+}
+
+impl Reply {
+    fn status(&self) -> u16 {
+        self.response.status
+    }
+
+    /// Whether Jira's error messages say `needle` (case-insensitive).
+    fn mentions(&self, needle: &str) -> bool {
+        let needle = needle.to_ascii_lowercase();
+        error_messages(&self.response.body)
+            .iter()
+            .any(|m| m.to_ascii_lowercase().contains(&needle))
+    }
+
+    fn decode<D: serde::de::DeserializeOwned>(&self) -> Result<D> {
+        decode(self.endpoint, &self.request, &self.response)
+    }
+
+    fn failure(&self, message: String) -> RequestFailure {
+        RequestFailure::new(self.endpoint.step(), &self.request.line(), message)
+    }
+
+    /// The typed error this answer's status means.
+    fn error(self) -> Error {
+        match classify(
+            self.endpoint,
+            &self.request,
+            Ok(self.response.clone()),
+            self.attempts,
+        ) {
+            Err(e) => e,
+            Ok(_) => Error::Upstream {
+                request: self.failure(format!("unexpected HTTP {}", self.response.status)),
+                status: self.response.status,
+                messages: error_messages(&self.response.body),
+            },
+        }
+    }
+
+    fn rejected(self) -> Error {
+        let messages = error_messages(&self.response.body);
+        Error::Rejected {
+            request: self.failure(messages.join("; ")),
+            status: self.response.status,
+            messages,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::jira::transport::fake::{FakeTransport, json};
+    use crate::jira::transport::{HttpResponse, TransportError};
+    use serde_json::json;
+
+    fn api() -> Api {
+        let config =
+            Config::parse(r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "acme"}}"#)
+                .unwrap();
+        Api::site(config.site(), config.credentials())
+    }
+
+    fn run(
+        action: Action,
+        responder: impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError> + 'static,
+    ) -> (Result<Outcome>, Vec<String>) {
+        let mut transport = FakeTransport::new(responder);
+        let result = apply(&api(), &mut transport, RetryPolicy::default(), &action);
+        (result, transport.lines_with_bodies())
+    }
+
+    fn errors(status: u16, message: &str) -> Result<HttpResponse, TransportError> {
+        json(status, json!({"errorMessages": [message], "errors": {}}))
+    }
+
+    fn empty(status: u16) -> Result<HttpResponse, TransportError> {
+        Ok(HttpResponse {
+            status,
+            headers: vec![],
+            body: vec![],
+        })
+    }
+
+    #[test]
+    fn add_group_member_sends_the_account_in_the_body() {
+        let action = Action::AddGroupMember {
+            account_id: "5b10ac8d82e05b22cc7d4ef5".into(),
+            group_id: "g 1&x".into(),
+        };
+        let (outcome, lines) = run(action.clone(), |_| {
+            json(201, json!({"groupId": "g 1&x", "name": "x"}))
+        });
+        let outcome = outcome.unwrap();
+        assert_eq!(outcome.status, Status::Applied);
+        assert_eq!(
+            lines,
+            vec![
+                r#"POST /rest/api/3/group/user?groupId=g%201%26x {"accountId":"5b10ac8d82e05b22cc7d4ef5"}"#
+            ]
+        );
+        assert_eq!(outcome.exchanges[0].status, 201);
+
+        let (outcome, _) = run(action, |_| {
+            errors(400, "Cannot add user. User is already a member of 'x'.")
+        });
+        assert_eq!(outcome.unwrap().status, Status::AlreadyInState);
+    }
+
+    #[test]
+    fn remove_role_actor_uses_group_id_for_groups() {
+        let action = Action::RemoveProjectRoleActor {
+            project_id: "10000".into(),
+            role_id: "10002".into(),
+            actor: RoleActor::Group("g-1".into()),
+        };
+        let (outcome, lines) = run(action, |_| empty(204));
+        assert_eq!(outcome.unwrap().status, Status::Applied);
+        assert_eq!(
+            lines,
+            vec!["DELETE /rest/api/3/project/10000/role/10002?groupId=g-1"]
+        );
+    }
+
+    #[test]
+    fn remove_role_actor_reads_the_role_after_an_ambiguous_404() {
+        let action = Action::RemoveProjectRoleActor {
+            project_id: "10000".into(),
+            role_id: "10002".into(),
+            actor: RoleActor::User("u-1".into()),
+        };
+        let (outcome, lines) = run(action.clone(), |req| match req.method {
+            crate::jira::transport::Method::Delete => errors(404, "not an actor"),
+            _ => json(
+                200,
+                json!({"id": 10002, "actors": [
+                {"type": "atlassian-user-role-actor", "actorUser": {"accountId": "u-2"}}]}),
+            ),
+        });
+        let outcome = outcome.unwrap();
+        assert_eq!(outcome.status, Status::AlreadyInState);
+        assert_eq!(
+            lines,
+            vec![
+                "DELETE /rest/api/3/project/10000/role/10002?user=u-1",
+                "GET /rest/api/3/project/10000/role/10002"
+            ]
+        );
+        assert_eq!(outcome.exchanges.len(), 2);
+
+        // The project itself is missing: that is an error, not a no-op.
+        let (outcome, _) = run(action, |_| {
+            errors(404, "No project could be found with id '10000'.")
+        });
+        assert!(matches!(outcome, Err(Error::NotFound(_))), "{outcome:?}");
+    }
+
+    #[test]
+    fn add_role_actor_rejects_an_inactive_user() {
+        let action = Action::AddProjectRoleActor {
+            project_id: "10000".into(),
+            role_id: "10002".into(),
+            actor: RoleActor::User("u-1".into()),
+        };
+        let (outcome, lines) = run(action, |_| errors(404, "The user 'u-1' is not active."));
+        assert!(
+            matches!(outcome, Err(Error::Rejected { status: 404, .. })),
+            "{outcome:?}"
+        );
+        assert_eq!(
+            lines,
+            vec![r#"POST /rest/api/3/project/10000/role/10002 {"user":["u-1"]}"#]
+        );
+    }
+
+    #[test]
+    fn add_grant_finds_the_existing_grant_on_400() {
+        let action = Action::AddPermissionGrant {
+            scheme_id: 0,
+            permission: "BROWSE_PROJECTS".into(),
+            holder: Holder::Group("g-1".into()),
+        };
+        let (outcome, lines) = run(action, |req| match req.method {
+            crate::jira::transport::Method::Post => {
+                errors(400, "The same permission grant is already present.")
+            }
+            _ => json(
+                200,
+                json!({"permissions": [
+                {"id": 7, "permission": "BROWSE_PROJECTS", "holder": {"type": "group", "parameter": "devs", "value": "g-1"}}]}),
+            ),
+        });
+        let outcome = outcome.unwrap();
+        assert_eq!(
+            (outcome.status, outcome.created_id.as_deref()),
+            (Status::AlreadyInState, Some("7"))
+        );
+        assert_eq!(
+            lines[0],
+            r#"POST /rest/api/3/permissionscheme/0/permission {"holder":{"type":"group","value":"g-1"},"permission":"BROWSE_PROJECTS"}"#
+        );
+    }
+
+    #[test]
+    fn set_user_property_skips_the_write_when_equal() {
+        let action = Action::SetUserProperty {
+            account_id: "u-1".into(),
+            key: "governance.review".into(),
+            value_json: r#"{"state": "ok"}"#.into(),
+        };
+        let (outcome, lines) = run(action.clone(), |_| {
+            json(
+                200,
+                json!({"key": "governance.review", "value": {"state": "ok"}}),
+            )
+        });
+        assert_eq!(outcome.unwrap().status, Status::AlreadyInState);
+        assert_eq!(lines.len(), 1);
+
+        let (outcome, lines) = run(action, |req| match req.method {
+            crate::jira::transport::Method::Get => errors(404, "property not found"),
+            _ => empty(201),
+        });
+        assert_eq!(outcome.unwrap().status, Status::Applied);
+        assert_eq!(
+            lines[1],
+            r#"PUT /rest/api/3/user/properties/governance.review?accountId=u-1 {"state": "ok"}"#
+        );
+    }
+
+    #[test]
+    fn validate_refuses_bad_ids_before_any_request() {
+        let cases = [
+            (
+                Action::AddGroupMember {
+                    account_id: "".into(),
+                    group_id: "g".into(),
+                },
+                "account-id",
+            ),
+            (
+                Action::AddGroupMember {
+                    account_id: "a b".into(),
+                    group_id: "g".into(),
+                },
+                "account-id",
+            ),
+            (
+                Action::RemoveGroupMember {
+                    account_id: "a".into(),
+                    group_id: " ".into(),
+                },
+                "group-id",
+            ),
+            (Action::CreateGroup { name: "".into() }, "name"),
+            (
+                Action::CreateGroup {
+                    name: " padded ".into(),
+                },
+                "name",
+            ),
+            (
+                Action::CreateGroup {
+                    name: "bad\nname".into(),
+                },
+                "name",
+            ),
+            (
+                Action::DeleteGroup {
+                    group_id: "g".into(),
+                    swap_group_id: Some("g".into()),
+                },
+                "swap-group-id",
+            ),
+            (
+                Action::AddProjectRoleActor {
+                    project_id: "EX".into(),
+                    role_id: "1".into(),
+                    actor: RoleActor::User("u".into()),
+                },
+                "project-id",
+            ),
+            (
+                Action::AddProjectRoleActor {
+                    project_id: "1".into(),
+                    role_id: "-1".into(),
+                    actor: RoleActor::User("u".into()),
+                },
+                "role-id",
+            ),
+            (
+                Action::RemoveProjectRoleActor {
+                    project_id: "1".into(),
+                    role_id: "1".into(),
+                    actor: RoleActor::User("u/../x".into()),
+                },
+                "actor",
+            ),
+            (
+                Action::AddPermissionGrant {
+                    scheme_id: 0,
+                    permission: "".into(),
+                    holder: Holder::Anyone,
+                },
+                "permission",
+            ),
+            (
+                Action::AddPermissionGrant {
+                    scheme_id: 0,
+                    permission: "P".into(),
+                    holder: Holder::ProjectRole("x".into()),
+                },
+                "holder",
+            ),
+            (
+                Action::SetUserProperty {
+                    account_id: "u".into(),
+                    key: "k".into(),
+                    value_json: "{nope".into(),
+                },
+                "value-json",
+            ),
+            (
+                Action::SetUserProperty {
+                    account_id: "u".into(),
+                    key: "k".into(),
+                    value_json: format!("\"{}\"", "x".repeat(MAX_PROPERTY_BYTES)),
+                },
+                "value-json",
+            ),
+            (
+                Action::DeleteUserProperty {
+                    account_id: "u".into(),
+                    key: "".into(),
+                },
+                "key",
+            ),
+        ];
+        for (action, field) in cases {
+            let (outcome, lines) = run(action.clone(), |_| panic!("no request may be sent"));
+            match outcome {
+                Err(Error::InvalidAction { field: f, .. }) => assert_eq!(f, field, "{action:?}"),
+                other => panic!("{action:?}: {other:?}"),
+            }
+            assert!(lines.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_write_that_gets_no_answer_is_not_retried() {
+        let action = Action::CreateGroup { name: "x".into() };
+        let (outcome, lines) = run(action, |_| Err(TransportError::Connection("reset".into())));
+        match outcome {
+            Err(Error::Network(f)) => {
+                assert!(f.message.contains("apply the action again"), "{f:?}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(lines.len(), 1);
+    }
+}
