@@ -32,6 +32,8 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Apply one lifecycle action and print its outcome as JSON.
     Apply(ApplyArgs),
+    /// Measure a full extraction of a generated tenant at several concurrency settings.
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -82,6 +84,7 @@ pub enum Format {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Extract(args) => extract(args).await.map(drop),
+        Command::Bench(args) => crate::bench::run(args).await.map(drop),
         Command::Apply(args) => {
             let outcome = apply(args).await?;
             println!("{}", serde_json::to_string_pretty(&outcome)?);
@@ -103,7 +106,8 @@ pub async fn apply(args: ApplyArgs) -> anyhow::Result<serde_json::Value> {
 /// A configured plugin, and the fake Jira it talks to when no config was given.
 pub struct Session {
     pub plugin: Plugin,
-    pub runtime_component_bytes: usize,
+    /// For the built-in fake tenant: the fewest requests a full extraction needs.
+    pub minimum_requests: Option<u64>,
     _fake: Option<FakeJira>,
 }
 
@@ -115,21 +119,22 @@ pub async fn connect(target: &Target) -> anyhow::Result<Session> {
         .clone()
         .unwrap_or_else(default_component_path);
     let runtime = Runtime::load(&component)?;
-    let (fake, config_json, upstream) = match &target.config {
+    let (fake, config_json, upstream, minimum_requests) = match &target.config {
         Some(path) => {
             let json = std::fs::read_to_string(path)
                 .with_context(|| format!("reading the config file {}", path.display()))?;
-            (None, json, target.upstream.clone())
+            (None, json, target.upstream.clone(), None)
         }
         None => {
             let tenant = Tenant::sample();
             let json = tenant.config_json(TokenKind::Unscoped);
+            let minimum = tenant.minimum_requests();
             let fake = FakeJira::start(tenant)
                 .await
                 .context("starting the fake Jira")?;
             eprintln!("fake Jira tenant \"acme\" serving at {}", fake.url());
             let url = fake.url();
-            (Some(fake), json, Some(url))
+            (Some(fake), json, Some(url), Some(minimum))
         }
     };
     let upstream = upstream.as_deref().map(Upstream::parse).transpose()?;
@@ -148,7 +153,7 @@ pub async fn connect(target: &Target) -> anyhow::Result<Session> {
     );
     Ok(Session {
         plugin,
-        runtime_component_bytes: runtime.component_bytes(),
+        minimum_requests,
         _fake: fake,
     })
 }
@@ -213,12 +218,16 @@ pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
     for (kind, n) in &summary.relation_counts {
         eprintln!("  relations {kind:<20} {n:>7}");
     }
+    let minimum = session
+        .minimum_requests
+        .map(|m| format!(" (the tenant's minimum: {m})"))
+        .unwrap_or_default();
     eprintln!(
-        "  {} requests, {} batches, {:.2} s, peak guest memory {:.1} MiB",
+        "  {} requests{minimum}, {} batches, {:.2} s, peak guest memory {:.1} MiB",
         summary.requests,
         summary.batches,
         started.elapsed().as_secs_f64(),
-        plugin.peak_memory() as f64 / (1024.0 * 1024.0)
+        session.plugin.peak_memory() as f64 / (1024.0 * 1024.0)
     );
     if let Some(path) = &args.out {
         eprintln!("  written to {}", path.display());

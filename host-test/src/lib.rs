@@ -3,6 +3,7 @@
 //! and runs it. It also carries a fake Jira tenant for tests and demos.
 
 pub mod action;
+pub mod bench;
 pub mod cli;
 pub mod csv;
 pub mod document;

@@ -138,7 +138,12 @@ impl Transport for WasiTransport {
         drop(refs);
         drop(pollables);
 
+        // One body at a time: the others stay ready for the next call, so the
+        // guest never holds more than one response body it has not mapped yet.
         for index in ready {
+            if !done.is_empty() {
+                break;
+            }
             let Some(&ticket) = tickets.get(index as usize) else {
                 continue; // the timer
             };

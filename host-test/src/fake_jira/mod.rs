@@ -65,6 +65,15 @@ pub enum Fault {
     },
 }
 
+/// A crude model of Atlassian's rate limiting: past `max_in_flight`
+/// concurrent requests the fake answers 429 with `Retry-After`, and from 80%
+/// of it on, successful answers carry `X-RateLimit-NearLimit: true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max_in_flight: u64,
+    pub retry_after: u64,
+}
+
 /// Injects `fault` into the `nth` (1-based) requests for `path`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultRule {
@@ -79,6 +88,7 @@ pub(crate) struct Shared {
     faults: Mutex<Vec<FaultRule>>,
     counts: Mutex<HashMap<String, u64>>,
     latency: Mutex<Duration>,
+    rate_limit: Mutex<Option<RateLimit>>,
     in_flight: AtomicU64,
     peak_in_flight: AtomicU64,
 }
@@ -108,6 +118,7 @@ impl FakeJira {
             faults: Mutex::default(),
             counts: Mutex::default(),
             latency: Mutex::new(Duration::ZERO),
+            rate_limit: Mutex::new(None),
             in_flight: AtomicU64::new(0),
             peak_in_flight: AtomicU64::new(0),
         });
@@ -166,6 +177,10 @@ impl FakeJira {
         *self.shared.latency.lock().expect("latency poisoned") = latency;
     }
 
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        *self.shared.rate_limit.lock().expect("rate limit poisoned") = limit;
+    }
+
     /// The most requests the fake was handling at once.
     pub fn peak_in_flight(&self) -> u64 {
         self.shared.peak_in_flight.load(Ordering::SeqCst)
@@ -196,8 +211,17 @@ async fn serve(shared: &Shared, req: hyper::Request<hyper::body::Incoming>) -> R
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    let limit = *shared.rate_limit.lock().expect("rate limit poisoned");
+    let over_limit = limit.filter(|l| now > l.max_in_flight);
+    let near_limit = limit.is_some_and(|l| now * 5 >= l.max_in_flight * 4);
     let request = routes::Request::new(&parts, body);
-    let fault = request.as_ref().ok().and_then(|r| next_fault(shared, r));
+    let fault = match over_limit {
+        Some(l) => Some(Fault::Status {
+            status: 429,
+            retry_after: Some(l.retry_after),
+        }),
+        None => request.as_ref().ok().and_then(|r| next_fault(shared, r)),
+    };
     let (answer, logged) = match request {
         Ok(request) => routes::handle(shared, &request, fault),
         Err(bad) => (bad, None),
@@ -206,7 +230,14 @@ async fn serve(shared: &Shared, req: hyper::Request<hyper::body::Incoming>) -> R
         shared.log.lock().expect("log poisoned").push(logged);
     }
     shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-    answer.into_response()
+    let mut response = answer.into_response();
+    if near_limit && response.status().is_success() {
+        response.headers_mut().insert(
+            "x-ratelimit-nearlimit",
+            http::HeaderValue::from_static("true"),
+        );
+    }
+    response
 }
 
 fn next_fault(shared: &Shared, request: &routes::Request) -> Option<Fault> {

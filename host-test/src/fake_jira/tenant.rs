@@ -5,7 +5,7 @@
 //! `User`, `GroupDetails` and `PageBean*` (account ids like
 //! `5b10a2844c20165700ede21g`, group ids as UUIDs, `self` links on the site).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Which kind of API token a credential is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +167,9 @@ pub struct Tenant {
     pub properties: BTreeMap<(String, String), serde_json::Value>,
     /// The next id the fake hands out for a created group or grant.
     pub next_id: u64,
+    /// Account id to position in `users`, so a large tenant answers fast.
+    /// A user pushed without re-indexing is still found, more slowly.
+    user_index: HashMap<String, usize>,
 }
 
 pub const SAMPLE_SITE: &str = "acme";
@@ -213,7 +216,17 @@ impl Tenant {
             permissions: catalogue(),
             properties: BTreeMap::new(),
             next_id: 20_000,
+            user_index: HashMap::new(),
         }
+    }
+
+    fn index_users(&mut self) {
+        self.user_index = self
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.account_id.clone(), i))
+            .collect();
     }
 
     /// Deletes a group and everything that refers to it, as Jira does:
@@ -285,7 +298,11 @@ impl Tenant {
     }
 
     pub fn user(&self, account_id: &str) -> Option<&User> {
-        self.users.iter().find(|u| u.account_id == account_id)
+        self.user_index
+            .get(account_id)
+            .and_then(|&i| self.users.get(i))
+            .filter(|u| u.account_id == account_id)
+            .or_else(|| self.users.iter().find(|u| u.account_id == account_id))
     }
 
     pub fn add_group(&mut self, group_id: &str, name: &str, members: &[&str]) {
@@ -427,6 +444,7 @@ impl Tenant {
             ],
         );
         t.add_sample_access_model(&dev_refs);
+        t.index_users();
         t
     }
 
@@ -786,6 +804,7 @@ impl Tenant {
             }
         }
         t.add_generated_projects(projects);
+        t.index_users();
         t
     }
 
