@@ -18,6 +18,10 @@ pub const GATEWAY_HOST: &str = "api.atlassian.com";
 
 pub const DEFAULT_MAX_CONCURRENCY: u32 = 8;
 pub const MAX_CONCURRENCY_RANGE: std::ops::RangeInclusive<u32> = 1..=32;
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: u32 = 60;
+pub const REQUEST_TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 1..=600;
+pub const DEFAULT_RETRY_BUDGET_SECONDS: u32 = 120;
+pub const RETRY_BUDGET_RANGE: std::ops::RangeInclusive<u32> = 0..=3600;
 
 /// Longest token string accepted. Atlassian's API tokens are a few hundred
 /// characters; anything far larger is a paste error or an attack on memory.
@@ -28,10 +32,19 @@ const FIELD_TOKEN: &str = "appConfig.token";
 const FIELD_SITE: &str = "appConfig.siteName";
 const FIELD_ORG: &str = "appConfig.orgName";
 const FIELD_CONCURRENCY: &str = "appConfig.maxConcurrency";
+const FIELD_TIMEOUT: &str = "appConfig.requestTimeoutSeconds";
+const FIELD_RETRY: &str = "appConfig.retryBudgetSeconds";
 
 /// Keys accepted inside `appConfig`. Anything else is refused: a misspelt
 /// optional key would otherwise be ignored silently and its default used.
-const KNOWN_KEYS: &[&str] = &["token", "siteName", "orgName", "maxConcurrency"];
+const KNOWN_KEYS: &[&str] = &[
+    "token",
+    "siteName",
+    "orgName",
+    "maxConcurrency",
+    "requestTimeoutSeconds",
+    "retryBudgetSeconds",
+];
 
 /// A validated connector configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +52,8 @@ pub struct Config {
     site: SiteName,
     credentials: Credentials,
     max_concurrency: u32,
+    request_timeout_seconds: u32,
+    retry_budget_seconds: u32,
 }
 
 impl Config {
@@ -67,28 +82,34 @@ impl Config {
 
         let credentials = Credentials::parse(app)?;
         let site = site_from(app)?;
-        let max_concurrency = match app.get("maxConcurrency") {
-            None | Some(Value::Null) => DEFAULT_MAX_CONCURRENCY,
-            Some(v) => v
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .filter(|n| MAX_CONCURRENCY_RANGE.contains(n))
-                .ok_or_else(|| {
-                    Error::invalid_config(
-                        FIELD_CONCURRENCY,
-                        format!(
-                            "must be a whole number from {} to {}",
-                            MAX_CONCURRENCY_RANGE.start(),
-                            MAX_CONCURRENCY_RANGE.end()
-                        ),
-                    )
-                })?,
-        };
+        let max_concurrency = bounded(
+            app,
+            "maxConcurrency",
+            FIELD_CONCURRENCY,
+            MAX_CONCURRENCY_RANGE,
+            DEFAULT_MAX_CONCURRENCY,
+        )?;
+        let request_timeout_seconds = bounded(
+            app,
+            "requestTimeoutSeconds",
+            FIELD_TIMEOUT,
+            REQUEST_TIMEOUT_RANGE,
+            DEFAULT_REQUEST_TIMEOUT_SECONDS,
+        )?;
+        let retry_budget_seconds = bounded(
+            app,
+            "retryBudgetSeconds",
+            FIELD_RETRY,
+            RETRY_BUDGET_RANGE,
+            DEFAULT_RETRY_BUDGET_SECONDS,
+        )?;
 
         Ok(Self {
             site,
             credentials,
             max_concurrency,
+            request_timeout_seconds,
+            retry_budget_seconds,
         })
     }
 
@@ -102,6 +123,44 @@ impl Config {
 
     pub fn max_concurrency(&self) -> u32 {
         self.max_concurrency
+    }
+
+    /// How long one request may wait to connect, for its first byte, or
+    /// between bytes.
+    pub fn request_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.request_timeout_seconds))
+    }
+
+    /// The most one request may spend waiting between its retries.
+    pub fn retry_budget(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.retry_budget_seconds))
+    }
+}
+
+/// An optional whole number within `range`.
+fn bounded(
+    app: &Map<String, Value>,
+    key: &str,
+    field: &str,
+    range: std::ops::RangeInclusive<u32>,
+    default: u32,
+) -> Result<u32> {
+    match app.get(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                Error::invalid_config(
+                    field,
+                    format!(
+                        "must be a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            }),
     }
 }
 
@@ -511,9 +570,26 @@ mod tests {
     }
 
     #[test]
-    fn parse_reads_max_concurrency() {
-        let c = config(r#"{"token": "a@b:c", "siteName": "acme", "maxConcurrency": 16}"#).unwrap();
+    fn parse_reads_limits() {
+        let c = config(
+            r#"{"token": "a@b:c", "siteName": "acme", "maxConcurrency": 16,
+            "requestTimeoutSeconds": 5, "retryBudgetSeconds": 0}"#,
+        )
+        .unwrap();
         assert_eq!(c.max_concurrency(), 16);
+        assert_eq!(c.request_timeout().as_secs(), 5);
+        assert_eq!(c.retry_budget().as_secs(), 0);
+        let c = config(r#"{"token": "a@b:c", "siteName": "acme"}"#).unwrap();
+        assert_eq!(c.request_timeout().as_secs(), 60);
+        assert_eq!(c.retry_budget().as_secs(), 120);
+        for bad in [
+            r#""requestTimeoutSeconds": 0"#,
+            r#""retryBudgetSeconds": 3601"#,
+            r#""requestTimeoutSeconds": 1.5"#,
+        ] {
+            let json = format!(r#"{{"token": "a@b:c", "siteName": "acme", {bad}}}"#);
+            assert!(config(&json).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -32,7 +32,6 @@ mod component {
     use crate::jira::connect::{AuthMode, Connection, connect};
     use crate::jira::executor::RetryPolicy;
     use crate::jira::transport::Timeouts;
-    use crate::jira::waki_transport::WakiTransport;
     use crate::jira::wasi_transport::WasiTransport;
     use crate::lifecycle::{self, Action, Holder, RoleActor};
 
@@ -52,9 +51,13 @@ mod component {
 
         fn configure(config: String) -> Result<wit::ConnectionInfo, wit::Error> {
             let config = Config::parse(&config).map_err(to_wit_error)?;
-            let transport = WakiTransport::new(Timeouts::default());
-            let connection =
-                connect(transport, &config, RetryPolicy::default()).map_err(to_wit_error)?;
+            let transport = WasiTransport::new(Timeouts::within(config.request_timeout()));
+            let connection = connect(
+                transport,
+                &config,
+                RetryPolicy::with_budget(config.retry_budget()),
+            )
+            .map_err(to_wit_error)?;
             let info = connection_info(&connection);
             CONFIGURED.with(|c| *c.borrow_mut() = Some(Configured { config, connection }));
             Ok(info)
@@ -66,11 +69,12 @@ mod component {
                 let configured = c
                     .as_ref()
                     .ok_or_else(|| to_wit_error(Error::NotConfigured))?;
+                let config = &configured.config;
                 let extraction = Extraction::new(
                     configured.connection.api.clone(),
-                    WasiTransport::new(Timeouts::default()),
-                    configured.config.max_concurrency(),
-                    RetryPolicy::default(),
+                    WasiTransport::new(Timeouts::within(config.request_timeout())),
+                    config.max_concurrency(),
+                    RetryPolicy::with_budget(config.retry_budget()),
                 );
                 Ok(WitExtraction::new(ExtractionResource(RefCell::new(
                     extraction,
@@ -84,10 +88,11 @@ mod component {
                 let configured = c
                     .as_ref()
                     .ok_or_else(|| to_wit_error(Error::NotConfigured))?;
+                let config = &configured.config;
                 let outcome = lifecycle::apply(
                     &configured.connection.api,
-                    WakiTransport::new(Timeouts::default()),
-                    RetryPolicy::default(),
+                    WasiTransport::new(Timeouts::within(config.request_timeout())),
+                    RetryPolicy::with_budget(config.retry_budget()),
                     &from_wit_action(action),
                 )
                 .map_err(to_wit_error)?;

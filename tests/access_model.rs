@@ -122,14 +122,14 @@ async fn extract_restricted_project_fails_naming_permission_and_endpoint() {
 #[tokio::test(flavor = "multi_thread")]
 async fn extract_application_roles_without_admin_names_administer_jira() {
     let mut h = Harness::new(Tenant::sample()).await;
-    h.fake.inject(host_test::fake_jira::FaultRule {
-        path: "/rest/api/3/applicationrole".into(),
-        nth: vec![1],
-        fault: host_test::fake_jira::Fault::Status {
+    h.fake.inject(host_test::fake_jira::FaultRule::on(
+        "/rest/api/3/applicationrole",
+        &[1],
+        host_test::fake_jira::Fault::Status {
             status: 403,
             retry_after: None,
         },
-    });
+    ));
     h.plugin
         .configure(&h.config(TokenKind::Unscoped))
         .await

@@ -286,14 +286,14 @@ async fn extract_retries_after_429_and_returns_the_same_result() {
         ("/rest/api/3/users/search", vec![1]),
         ("/rest/api/3/group/member", vec![2, 3]),
     ] {
-        h.fake.inject(FaultRule {
-            path: path.into(),
-            nth,
-            fault: Fault::Status {
+        h.fake.inject(FaultRule::on(
+            path,
+            &nth,
+            Fault::Status {
                 status: 429,
                 retry_after: Some(1),
             },
-        });
+        ));
     }
     let config = h.config(TokenKind::Unscoped);
     let started = Instant::now();
@@ -310,14 +310,14 @@ async fn extract_retries_after_429_and_returns_the_same_result() {
 #[tokio::test(flavor = "multi_thread")]
 async fn extract_gives_up_with_rate_limited_when_retry_after_is_too_long() {
     let mut h = Harness::new(Tenant::sample()).await;
-    h.fake.inject(FaultRule {
-        path: "/rest/api/3/group/bulk".into(),
-        nth: vec![1],
-        fault: Fault::Status {
+    h.fake.inject(FaultRule::on(
+        "/rest/api/3/group/bulk",
+        &[1],
+        Fault::Status {
             status: 429,
             retry_after: Some(3600),
         },
-    });
+    ));
     h.plugin
         .configure(&h.config(TokenKind::Unscoped))
         .await
@@ -336,14 +336,14 @@ async fn extract_gives_up_with_rate_limited_when_retry_after_is_too_long() {
 #[tokio::test(flavor = "multi_thread")]
 async fn extract_forbidden_names_the_permission_and_scopes() {
     let mut h = Harness::new(Tenant::sample()).await;
-    h.fake.inject(FaultRule {
-        path: "/rest/api/3/group/member".into(),
-        nth: vec![4],
-        fault: Fault::Status {
+    h.fake.inject(FaultRule::on(
+        "/rest/api/3/group/member",
+        &[4],
+        Fault::Status {
             status: 403,
             retry_after: None,
         },
-    });
+    ));
     h.plugin
         .configure(&h.config(TokenKind::Unscoped))
         .await

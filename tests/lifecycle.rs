@@ -323,14 +323,14 @@ async fn apply_reports_typed_errors() {
 #[tokio::test(flavor = "multi_thread")]
 async fn apply_names_the_missing_permission() {
     let mut h = configured(Tenant::sample()).await;
-    h.fake.inject(FaultRule {
-        path: "/rest/api/3/group".into(),
-        nth: vec![1],
-        fault: Fault::Status {
+    h.fake.inject(FaultRule::on(
+        "/rest/api/3/group",
+        &[1],
+        Fault::Status {
             status: 403,
             retry_after: None,
         },
-    });
+    ));
     let e = plugin_error(apply(&mut h, json!({"action": "create-group", "name": "x"})).await);
     match &e {
         PluginError::Forbidden(f) => {
@@ -345,14 +345,14 @@ async fn apply_names_the_missing_permission() {
 #[tokio::test(flavor = "multi_thread")]
 async fn apply_honours_retry_after_and_gives_up_past_the_budget() {
     let mut h = configured(Tenant::sample()).await;
-    h.fake.inject(FaultRule {
-        path: "/rest/api/3/group/user".into(),
-        nth: vec![1],
-        fault: Fault::Status {
+    h.fake.inject(FaultRule::on(
+        "/rest/api/3/group/user",
+        &[1],
+        Fault::Status {
             status: 429,
             retry_after: Some(1),
         },
-    });
+    ));
     let outcome = apply(
         &mut h,
         json!({"action": "add-group-member", "accountId": EMMA, "groupId": ADMINS}),
@@ -367,14 +367,14 @@ async fn apply_honours_retry_after_and_gives_up_past_the_budget() {
         "the write was retried once, after Retry-After"
     );
 
-    h.fake.inject(FaultRule {
-        path: "/rest/api/3/group".into(),
-        nth: vec![1],
-        fault: Fault::Status {
+    h.fake.inject(FaultRule::on(
+        "/rest/api/3/group",
+        &[1],
+        Fault::Status {
             status: 429,
             retry_after: Some(7200),
         },
-    });
+    ));
     let e = plugin_error(apply(&mut h, json!({"action": "create-group", "name": "later"})).await);
     assert!(
         matches!(&e, PluginError::RateLimited(r) if r.retry_after_seconds == Some(7200)),

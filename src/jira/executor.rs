@@ -35,6 +35,16 @@ impl Default for RetryPolicy {
     }
 }
 
+impl RetryPolicy {
+    /// The default policy with a different wait budget per request.
+    pub fn with_budget(max_wait: Duration) -> Self {
+        Self {
+            max_wait,
+            ..Self::default()
+        }
+    }
+}
+
 /// What became of a request after any retries.
 #[derive(Debug)]
 pub struct Completed<J> {

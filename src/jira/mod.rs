@@ -14,6 +14,4 @@ pub mod projects;
 pub mod transport;
 pub mod users;
 #[cfg(target_arch = "wasm32")]
-pub mod waki_transport;
-#[cfg(target_arch = "wasm32")]
 pub mod wasi_transport;

@@ -143,12 +143,13 @@ pub struct Timeouts {
     pub between_bytes: Duration,
 }
 
-impl Default for Timeouts {
-    fn default() -> Self {
+impl Timeouts {
+    /// Every deadline at most `limit`.
+    pub fn within(limit: Duration) -> Self {
         Self {
-            connect: Duration::from_secs(15),
-            first_byte: Duration::from_secs(60),
-            between_bytes: Duration::from_secs(30),
+            connect: limit.min(Duration::from_secs(15)),
+            first_byte: limit,
+            between_bytes: limit,
         }
     }
 }

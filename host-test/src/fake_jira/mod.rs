@@ -13,13 +13,13 @@ pub mod tenant;
 mod writes;
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -41,7 +41,10 @@ pub struct Logged {
     pub query: Vec<(String, String)>,
     /// The e-mail of the credential used, if any. Never the token.
     pub account: Option<String>,
+    /// The status sent; 0 when the connection was closed without an answer.
     pub status: u16,
+    /// The fault injected into this request, if any.
+    pub fault: Option<Fault>,
     /// Whether the fake knew the endpoint.
     pub known: bool,
 }
@@ -55,16 +58,6 @@ impl Logged {
     }
 }
 
-/// A failure to inject instead of the normal answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fault {
-    /// Answer with this status and, for 429 and 503, an optional `Retry-After`.
-    Status {
-        status: u16,
-        retry_after: Option<u64>,
-    },
-}
-
 /// A crude model of Atlassian's rate limiting: past `max_in_flight`
 /// concurrent requests the fake answers 429 with `Retry-After`, and from 80%
 /// of it on, successful answers carry `X-RateLimit-NearLimit: true`.
@@ -74,12 +67,74 @@ pub struct RateLimit {
     pub retry_after: u64,
 }
 
-/// Injects `fault` into the `nth` (1-based) requests for `path`.
+/// A failure to inject instead of the normal answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer with this status and, for 429 and 503, an optional `Retry-After`.
+    Status {
+        status: u16,
+        retry_after: Option<u64>,
+    },
+    /// Close the connection without answering.
+    Reset,
+    /// Send the headers and half the body, then close the connection.
+    Truncate,
+    /// Answer 200 with a body that is not JSON.
+    InvalidJson,
+    /// Answer 200 with JSON of a shape no endpoint returns.
+    WrongShape,
+    /// Answer 200 with an empty body.
+    EmptyOk,
+    /// Answer, but only after this long.
+    Slow(Duration),
+    /// Answer a `PageBean` whose `nextPage` is its own `self` link and whose
+    /// `isLast` is false.
+    SelfLoopingPage,
+}
+
+/// Which requests of a path a fault applies to, counted from 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Which {
+    Only(Vec<u64>),
+    From(u64),
+}
+
+impl Which {
+    fn matches(&self, n: u64) -> bool {
+        match self {
+            Which::Only(list) => list.contains(&n),
+            Which::From(first) => n >= *first,
+        }
+    }
+}
+
+/// Injects `fault` into some of the requests for `path` (`*`: any path,
+/// counted together).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultRule {
     pub path: String,
-    pub nth: Vec<u64>,
+    pub which: Which,
     pub fault: Fault,
+}
+
+impl FaultRule {
+    /// `fault` on the `nth` (1-based) requests for `path`.
+    pub fn on(path: &str, nth: &[u64], fault: Fault) -> Self {
+        Self {
+            path: path.to_owned(),
+            which: Which::Only(nth.to_vec()),
+            fault,
+        }
+    }
+
+    /// `fault` on the `first` request for `path` and every one after it.
+    pub fn from(path: &str, first: u64, fault: Fault) -> Self {
+        Self {
+            path: path.to_owned(),
+            which: Which::From(first),
+            fault,
+        }
+    }
 }
 
 pub(crate) struct Shared {
@@ -132,7 +187,7 @@ impl FakeJira {
                 tokio::spawn(async move {
                     let service = service_fn(move |req| {
                         let shared = shared.clone();
-                        async move { Ok::<_, Infallible>(serve(&shared, req).await) }
+                        async move { serve(&shared, req).await }
                     });
                     // A client that hangs up mid-request is not the fake's problem.
                     let _ = http1::Builder::new()
@@ -196,11 +251,67 @@ impl FakeJira {
     }
 }
 
-type Response = hyper::Response<Full<Bytes>>;
+type Body = BoxBody<Bytes, std::io::Error>;
+type Response = hyper::Response<Body>;
 
-async fn serve(shared: &Shared, req: hyper::Request<hyper::body::Incoming>) -> Response {
+/// Makes hyper drop the connection without an answer.
+#[derive(Debug)]
+struct Abort;
+
+impl std::fmt::Display for Abort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("fake Jira: connection reset on purpose")
+    }
+}
+
+impl std::error::Error for Abort {}
+
+fn full(bytes: Bytes) -> Body {
+    Full::new(bytes).map_err(|never| match never {}).boxed()
+}
+
+/// A body that sends its first half, then fails, with the full length
+/// announced: the client sees the connection break mid-body.
+struct Truncated {
+    first: Option<Bytes>,
+    full_len: u64,
+}
+
+impl http_body::Body for Truncated {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        std::task::Poll::Ready(Some(match self.first.take() {
+            Some(half) => Ok(http_body::Frame::data(half)),
+            None => Err(std::io::Error::other("body cut off on purpose")),
+        }))
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.full_len)
+    }
+}
+
+async fn serve(
+    shared: &Shared,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> Result<Response, Abort> {
     let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     shared.peak_in_flight.fetch_max(now, Ordering::SeqCst);
+    let result = answer(shared, req, now).await;
+    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+    result
+}
+
+async fn answer(
+    shared: &Shared,
+    req: hyper::Request<hyper::body::Incoming>,
+    now: u64,
+) -> Result<Response, Abort> {
     let latency = *shared.latency.lock().expect("latency poisoned");
     let (parts, body) = req.into_parts();
     let body = body
@@ -222,35 +333,94 @@ async fn serve(shared: &Shared, req: hyper::Request<hyper::body::Incoming>) -> R
         }),
         None => request.as_ref().ok().and_then(|r| next_fault(shared, r)),
     };
-    let (answer, logged) = match request {
-        Ok(request) => routes::handle(shared, &request, fault),
+    if let Some(Fault::Slow(delay)) = &fault {
+        tokio::time::sleep(*delay).await;
+    }
+    let (mut answer, logged) = match request {
+        Ok(request) => routes::handle(shared, &request, fault.clone()),
         Err(bad) => (bad, None),
     };
-    if let Some(logged) = logged {
+    let succeeded = (200..300).contains(&answer.status);
+    let sent_status = match &fault {
+        Some(Fault::Reset) if succeeded => 0,
+        _ => answer.status,
+    };
+    if let Some(mut logged) = logged {
+        logged.status = sent_status;
+        logged.fault = fault.clone();
         shared.log.lock().expect("log poisoned").push(logged);
     }
-    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+    if succeeded {
+        match &fault {
+            Some(Fault::Reset) => return Err(Abort),
+            Some(Fault::InvalidJson) => answer.body = b"{\"values\": [{\"accountId\": ".to_vec(),
+            Some(Fault::WrongShape) => {
+                answer.body = br#"{"isLast": "no", "values": {"not": "a list"}}"#.to_vec();
+            }
+            Some(Fault::EmptyOk) => answer.body.clear(),
+            Some(Fault::SelfLoopingPage) => {
+                if let Ok(serde_json::Value::Object(mut page)) =
+                    serde_json::from_slice(&answer.body)
+                {
+                    if let Some(link) = page.get("self").cloned() {
+                        page.insert("nextPage".into(), link);
+                        page.insert("isLast".into(), false.into());
+                    }
+                    answer.body = serde_json::Value::Object(page).to_string().into_bytes();
+                }
+            }
+            _ => {}
+        }
+    }
+    let truncate = succeeded && fault == Some(Fault::Truncate);
     let mut response = answer.into_response();
+    if truncate {
+        let (parts, body) = response.into_parts();
+        let bytes = body
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        let half = bytes.slice(..bytes.len() / 2);
+        let cut = Truncated {
+            first: Some(half),
+            full_len: bytes.len() as u64,
+        };
+        response = hyper::Response::from_parts(parts, cut.boxed());
+    }
     if near_limit && response.status().is_success() {
         response.headers_mut().insert(
             "x-ratelimit-nearlimit",
             http::HeaderValue::from_static("true"),
         );
     }
-    response
+    Ok(response)
 }
 
 fn next_fault(shared: &Shared, request: &routes::Request) -> Option<Fault> {
     let mut counts = shared.counts.lock().expect("counts poisoned");
-    let n = counts.entry(request.path.clone()).or_default();
-    *n += 1;
-    let n = *n;
+    let n = {
+        let n = counts.entry(request.path.clone()).or_default();
+        *n += 1;
+        *n
+    };
+    let any = {
+        let n = counts.entry("*".to_owned()).or_default();
+        *n += 1;
+        *n
+    };
     drop(counts);
     shared
         .faults
         .lock()
         .expect("faults poisoned")
         .iter()
-        .find(|rule| rule.path == request.path && rule.nth.contains(&n))
+        .find(|rule| {
+            if rule.path == "*" {
+                rule.which.matches(any)
+            } else {
+                rule.path == request.path && rule.which.matches(n)
+            }
+        })
         .map(|rule| rule.fault.clone())
 }

@@ -2,7 +2,6 @@
 
 use bytes::Bytes;
 use http::request::Parts;
-use http_body_util::Full;
 use serde_json::{Value, json};
 
 use super::json as shapes;
@@ -54,13 +53,13 @@ impl Answer {
         Self::json(status, shapes::errors(messages))
     }
 
-    pub fn into_response(self) -> hyper::Response<Full<Bytes>> {
+    pub fn into_response(self) -> hyper::Response<super::Body> {
         let mut builder = hyper::Response::builder().status(self.status);
         for (k, v) in self.headers {
             builder = builder.header(k, v);
         }
         builder
-            .body(Full::new(Bytes::from(self.body)))
+            .body(super::full(Bytes::from(self.body)))
             .expect("a response from valid parts")
     }
 }
@@ -244,6 +243,7 @@ pub fn handle(shared: &Shared, req: &Request, fault: Option<Fault>) -> (Answer, 
         query: req.query.clone(),
         account,
         status: answer.status,
+        fault: None,
         known,
     };
     if !known {
