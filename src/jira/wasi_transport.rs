@@ -229,10 +229,14 @@ fn from_error_code(code: ErrorCode) -> TransportError {
         ErrorCode::ConnectionTimeout
         | ErrorCode::ConnectionReadTimeout
         | ErrorCode::ConnectionWriteTimeout => TransportError::Timeout(format!("{code:?}")),
-        ErrorCode::HttpRequestUriInvalid
-        | ErrorCode::HttpRequestMethodInvalid
-        | ErrorCode::HttpRequestDenied
-        | ErrorCode::HttpProtocolError => TransportError::Request(format!("{code:?}")),
+        ErrorCode::HttpRequestDenied => TransportError::Request(
+            "the host refused to send it (not an allowed destination)".into(),
+        ),
+        ErrorCode::HttpRequestUriInvalid | ErrorCode::HttpRequestMethodInvalid => {
+            TransportError::Request(format!("{code:?}"))
+        }
+        // A connection closed mid-answer surfaces as a protocol error: it is
+        // the network's fault, not the request's.
         other => TransportError::Connection(format!("{other:?}")),
     }
 }

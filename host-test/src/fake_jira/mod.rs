@@ -141,6 +141,7 @@ pub(crate) struct Shared {
     pub(crate) tenant: Mutex<Tenant>,
     log: Mutex<Vec<Logged>>,
     faults: Mutex<Vec<FaultRule>>,
+    injected: Mutex<Vec<(String, Fault)>>,
     counts: Mutex<HashMap<String, u64>>,
     latency: Mutex<Duration>,
     rate_limit: Mutex<Option<RateLimit>>,
@@ -171,6 +172,7 @@ impl FakeJira {
             tenant: Mutex::new(tenant),
             log: Mutex::default(),
             faults: Mutex::default(),
+            injected: Mutex::default(),
             counts: Mutex::default(),
             latency: Mutex::new(Duration::ZERO),
             rate_limit: Mutex::new(None),
@@ -217,6 +219,12 @@ impl FakeJira {
     pub fn clear_requests(&self) {
         self.shared.log.lock().expect("log poisoned").clear();
         self.shared.counts.lock().expect("counts poisoned").clear();
+    }
+
+    /// Every fault injected so far, with the path it hit, in order. Recorded
+    /// when injected, so a request the client gave up on still shows.
+    pub fn injected(&self) -> Vec<(String, Fault)> {
+        self.shared.injected.lock().expect("injected poisoned").clone()
     }
 
     pub fn inject(&self, rule: FaultRule) {
@@ -410,7 +418,7 @@ fn next_fault(shared: &Shared, request: &routes::Request) -> Option<Fault> {
         *n
     };
     drop(counts);
-    shared
+    let fault = shared
         .faults
         .lock()
         .expect("faults poisoned")
@@ -422,5 +430,13 @@ fn next_fault(shared: &Shared, request: &routes::Request) -> Option<Fault> {
                 rule.path == request.path && rule.which.matches(n)
             }
         })
-        .map(|rule| rule.fault.clone())
+        .map(|rule| rule.fault.clone());
+    if let Some(f) = &fault {
+        shared
+            .injected
+            .lock()
+            .expect("injected poisoned")
+            .push((request.path.clone(), f.clone()));
+    }
+    fault
 }
