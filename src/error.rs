@@ -82,6 +82,9 @@ pub enum Error {
         messages: Vec<String>,
     },
 
+    #[error("invalid resume cursor: {0}")]
+    InvalidCursor(String),
+
     #[error("unsupported: {0}")]
     Unsupported(String),
 

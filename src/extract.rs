@@ -10,6 +10,8 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
+use serde::{Deserialize, Serialize};
+
 use crate::domain::{Entity, Relation};
 use crate::error::{Error, RequestFailure, Result};
 use crate::jira::client::{Api, classify, decode};
@@ -79,7 +81,7 @@ impl Phase {
 }
 
 /// One request to make.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 enum Job {
     Users { start_at: u64 },
     Groups { start_at: u64 },
@@ -141,23 +143,12 @@ impl Job {
     }
 }
 
-enum State {
-    Running { phase: usize },
-    Finished,
-    Failed(Error),
-}
-
-pub struct Extraction<T: Transport> {
-    api: Api,
-    executor: Executor<T, Job>,
-    concurrency: u32,
-    /// How many jobs may wait in the executor at once: enough to keep it
-    /// busy, few enough that requests are built only shortly before sending.
-    feed_limit: usize,
-    queue: VecDeque<Job>,
-    state: State,
-    entities: Vec<Entity>,
-    relations: Vec<Relation>,
+/// Everything an extraction has learnt that decides what it fetches next.
+/// Saved at each delivered batch, it is what a resume cursor carries.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Ledger {
+    /// Index into `Phase::ORDER`; its length once everything is delivered.
+    phase: usize,
     /// Progress units of the current phase.
     done: u64,
     total: Option<u64>,
@@ -177,32 +168,121 @@ pub struct Extraction<T: Transport> {
     project_jobs: HashMap<Rc<str>, u32>,
 }
 
+/// A resume cursor's content: the ledger and the jobs not yet delivered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Cursor {
+    version: u32,
+    /// The API base URL: a cursor only resumes against the same site.
+    base: String,
+    ledger: Ledger,
+    jobs: Vec<Job>,
+}
+
+const CURSOR_VERSION: u32 = 1;
+/// A cursor is a few kilobytes per thousand groups or projects; anything
+/// near this size is not one of ours.
+const MAX_CURSOR_BYTES: usize = 16 * 1024 * 1024;
+
+pub struct Extraction<T: Transport> {
+    api: Api,
+    executor: Executor<T, Job>,
+    concurrency: u32,
+    /// How many jobs may wait in the executor at once: enough to keep it
+    /// busy, few enough that requests are built only shortly before sending.
+    feed_limit: usize,
+    queue: VecDeque<Job>,
+    failed: Option<Error>,
+    entities: Vec<Entity>,
+    relations: Vec<Relation>,
+    ledger: Ledger,
+    /// The cursor as of the last delivered batch.
+    checkpoint: Option<Cursor>,
+}
+
 impl<T: Transport> Extraction<T> {
     pub fn new(api: Api, transport: T, concurrency: u32, policy: RetryPolicy) -> Self {
+        let mut extraction = Self::blank(api, transport, concurrency, policy);
+        extraction.enter(Phase::ORDER[0]);
+        extraction
+    }
+
+    /// Carries on from a cursor that [`Extraction::resume_cursor`] gave.
+    pub fn resume(
+        api: Api,
+        transport: T,
+        concurrency: u32,
+        policy: RetryPolicy,
+        cursor: &str,
+    ) -> Result<Self> {
+        if cursor.len() > MAX_CURSOR_BYTES {
+            return Err(Error::InvalidCursor("too large".into()));
+        }
+        let cursor: Cursor = serde_json::from_str(cursor)
+            .map_err(|e| Error::InvalidCursor(format!("not a cursor of this connector: {e}")))?;
+        if cursor.version != CURSOR_VERSION {
+            return Err(Error::InvalidCursor(format!(
+                "version {} cannot be resumed by this connector (version {CURSOR_VERSION})",
+                cursor.version
+            )));
+        }
+        if cursor.base != api.base_url() {
+            return Err(Error::InvalidCursor(format!(
+                "it belongs to {}, not to {}",
+                cursor.base,
+                api.base_url()
+            )));
+        }
+        if cursor.ledger.phase > Phase::ORDER.len() {
+            return Err(Error::InvalidCursor(
+                "it names a phase that does not exist".into(),
+            ));
+        }
+        let mut extraction = Self::blank(api, transport, concurrency, policy);
+        extraction.queue.extend(cursor.jobs.iter().cloned());
+        extraction.ledger = cursor.ledger.clone();
+        extraction.checkpoint = Some(cursor);
+        Ok(extraction)
+    }
+
+    fn blank(api: Api, transport: T, concurrency: u32, policy: RetryPolicy) -> Self {
         let concurrency = concurrency.max(1);
-        let mut extraction = Self {
+        Self {
             api,
             executor: Executor::new(transport, concurrency, policy),
             concurrency,
             feed_limit: 2 * concurrency as usize,
             queue: VecDeque::new(),
-            state: State::Running { phase: 0 },
+            failed: None,
             entities: Vec::new(),
             relations: Vec::new(),
-            done: 0,
-            total: None,
-            user_plan: None,
-            group_plan: None,
-            groups_seen: HashSet::new(),
-            member_plans: HashMap::new(),
-            global_roles: Vec::new(),
-            roles_seen: HashSet::new(),
-            project_plan: None,
-            projects_seen: HashSet::new(),
-            project_jobs: HashMap::new(),
-        };
-        extraction.enter(Phase::ORDER[0]);
-        extraction
+            ledger: Ledger::default(),
+            checkpoint: None,
+        }
+    }
+
+    /// The cursor as of the last delivered batch, serialised; `None` before
+    /// the first batch.
+    pub fn resume_cursor(&self) -> Option<String> {
+        self.checkpoint
+            .as_ref()
+            .map(|c| serde_json::to_string(c).expect("a cursor always serialises"))
+    }
+
+    /// Saves the state that follows the batch about to be delivered: every
+    /// job not handled yet, wherever it waits.
+    fn save_checkpoint(&mut self) {
+        let jobs = self
+            .executor
+            .pending_jobs()
+            .chain(self.queue.iter())
+            .cloned()
+            .collect();
+        self.checkpoint = Some(Cursor {
+            version: CURSOR_VERSION,
+            base: self.api.base_url(),
+            ledger: self.ledger.clone(),
+            jobs,
+        });
     }
 
     pub fn stats(&self) -> Stats {
@@ -215,23 +295,23 @@ impl<T: Transport> Extraction<T> {
     }
 
     fn enter(&mut self, phase: Phase) {
-        self.done = 0;
-        self.total = None;
+        self.ledger.done = 0;
+        self.ledger.total = None;
         let first = match phase {
             Phase::Users => {
                 let (plan, first) = ArrayPlan::start(users::PAGE_SIZE, u64::from(self.concurrency));
-                self.user_plan = Some(plan);
+                self.ledger.user_plan = Some(plan);
                 Job::Users { start_at: first }
             }
             Phase::Groups => {
                 let (plan, first) = OffsetPlan::start(groups::GROUPS_PAGE_SIZE);
-                self.group_plan = Some(plan);
+                self.ledger.group_plan = Some(plan);
                 Job::Groups { start_at: first }
             }
             Phase::Roles => Job::GlobalRoles,
             Phase::Projects => {
                 let (plan, first) = OffsetPlan::start(projects::PAGE_SIZE);
-                self.project_plan = Some(plan);
+                self.ledger.project_plan = Some(plan);
                 Job::Projects { start_at: first }
             }
             Phase::ApplicationRoles => Job::ApplicationRoles,
@@ -243,19 +323,22 @@ impl<T: Transport> Extraction<T> {
 
     /// Does work until a batch is ready. `None` once everything was delivered.
     pub fn next_batch(&mut self) -> Result<Option<Batch>> {
-        let phase_index = match &self.state {
-            State::Running { phase } => *phase,
-            State::Finished => return Ok(None),
-            State::Failed(e) => {
-                return Err(Error::Other(format!(
-                    "this extraction already failed and cannot continue ({e})"
-                )));
-            }
-        };
+        if let Some(e) = &self.failed {
+            return Err(Error::Other(format!(
+                "this extraction already failed and cannot continue ({e}); resume it from its cursor"
+            )));
+        }
+        let phase_index = self.ledger.phase;
+        if phase_index >= Phase::ORDER.len() {
+            return Ok(None);
+        }
         match self.run(phase_index) {
-            Ok(batch) => Ok(Some(batch)),
+            Ok(batch) => {
+                self.save_checkpoint();
+                Ok(Some(batch))
+            }
             Err(e) => {
-                self.state = State::Failed(e.clone());
+                self.failed = Some(e.clone());
                 Err(e)
             }
         }
@@ -281,14 +364,9 @@ impl<T: Transport> Extraction<T> {
                 None => {
                     self.check_complete(phase)?;
                     let batch = self.take_batch(phase);
-                    match Phase::ORDER.get(phase_index + 1) {
-                        Some(next) => {
-                            self.state = State::Running {
-                                phase: phase_index + 1,
-                            };
-                            self.enter(*next);
-                        }
-                        None => self.state = State::Finished,
+                    self.ledger.phase = phase_index + 1;
+                    if let Some(next) = Phase::ORDER.get(phase_index + 1) {
+                        self.enter(*next);
                     }
                     return Ok(batch);
                 }
@@ -300,14 +378,24 @@ impl<T: Transport> Extraction<T> {
     /// reached the end of every listing, or something would be missing.
     fn check_complete(&self, phase: Phase) -> Result<()> {
         let complete = match phase {
-            Phase::Users => self.user_plan.as_ref().is_some_and(ArrayPlan::is_done),
+            Phase::Users => self
+                .ledger
+                .user_plan
+                .as_ref()
+                .is_some_and(ArrayPlan::is_done),
             Phase::Groups => {
-                self.group_plan.as_ref().is_some_and(OffsetPlan::is_done)
-                    && self.member_plans.is_empty()
+                self.ledger
+                    .group_plan
+                    .as_ref()
+                    .is_some_and(OffsetPlan::is_done)
+                    && self.ledger.member_plans.is_empty()
             }
             Phase::Projects => {
-                self.project_plan.as_ref().is_some_and(OffsetPlan::is_done)
-                    && self.project_jobs.is_empty()
+                self.ledger
+                    .project_plan
+                    .as_ref()
+                    .is_some_and(OffsetPlan::is_done)
+                    && self.ledger.project_jobs.is_empty()
             }
             Phase::Roles
             | Phase::ApplicationRoles
@@ -330,8 +418,8 @@ impl<T: Transport> Extraction<T> {
             relations: std::mem::take(&mut self.relations),
             progress: Progress {
                 phase: phase.name(),
-                done: self.done,
-                total: self.total,
+                done: self.ledger.done,
+                total: self.ledger.total,
             },
         }
     }
@@ -367,9 +455,13 @@ impl<T: Transport> Extraction<T> {
 
     fn users_page(&mut self, ctx: &Answer, start_at: u64) -> Result<()> {
         let page: Vec<User> = ctx.decode()?;
-        self.done += page.len() as u64;
+        self.ledger.done += page.len() as u64;
         self.entities.extend(page.iter().map(mapping::user));
-        let plan = self.user_plan.as_mut().expect("users phase has a plan");
+        let plan = self
+            .ledger
+            .user_plan
+            .as_mut()
+            .expect("users phase has a plan");
         for offset in plan.on_page(start_at, page.len() as u64) {
             self.queue.push_back(Job::Users { start_at: offset });
         }
@@ -379,23 +471,27 @@ impl<T: Transport> Extraction<T> {
     fn groups_page(&mut self, ctx: &Answer, start_at: u64) -> Result<()> {
         let page: PageBean<GroupDetails> = ctx.decode()?;
         if page.total.is_some() {
-            self.total = page.total;
+            self.ledger.total = page.total;
         }
         for group in &page.values {
             let id: Rc<str> = Rc::from(group.group_id.as_str());
             // Offsets shift if groups change mid-run; never list one twice.
-            if !self.groups_seen.insert(id.clone()) {
+            if !self.ledger.groups_seen.insert(id.clone()) {
                 continue;
             }
             self.entities.push(mapping::group(group));
             let (plan, first) = OffsetPlan::start(groups::MEMBERS_PAGE_SIZE);
-            self.member_plans.insert(id.clone(), plan);
+            self.ledger.member_plans.insert(id.clone(), plan);
             self.queue.push_back(Job::Members {
                 group_id: id,
                 start_at: first,
             });
         }
-        let plan = self.group_plan.as_mut().expect("groups phase has a plan");
+        let plan = self
+            .ledger
+            .group_plan
+            .as_mut()
+            .expect("groups phase has a plan");
         for offset in plan
             .on_page(page.facts(start_at))
             .map_err(|e| ctx.paging(e))?
@@ -413,6 +509,7 @@ impl<T: Transport> Extraction<T> {
                 .map(|u| mapping::membership(u, &group_id)),
         );
         let plan = self
+            .ledger
             .member_plans
             .get_mut(&group_id)
             .expect("every member page belongs to a planned group");
@@ -427,8 +524,8 @@ impl<T: Transport> Extraction<T> {
             });
         }
         if plan.is_done() {
-            self.member_plans.remove(&group_id);
-            self.done += 1;
+            self.ledger.member_plans.remove(&group_id);
+            self.ledger.done += 1;
         }
         Ok(())
     }
@@ -436,16 +533,16 @@ impl<T: Transport> Extraction<T> {
     fn global_roles(&mut self, ctx: &Answer) -> Result<()> {
         let roles: Vec<ProjectRole> = ctx.decode()?;
         for role in &roles {
-            self.global_roles.push(role.id);
+            self.ledger.global_roles.push(role.id);
             self.add_role(role);
         }
-        self.done = roles.len() as u64;
-        self.total = Some(self.done);
+        self.ledger.done = roles.len() as u64;
+        self.ledger.total = Some(self.ledger.done);
         Ok(())
     }
 
     fn add_role(&mut self, role: &ProjectRole) {
-        if self.roles_seen.insert(role.id) {
+        if self.ledger.roles_seen.insert(role.id) {
             self.entities.push(mapping::role(role));
         }
     }
@@ -453,11 +550,11 @@ impl<T: Transport> Extraction<T> {
     fn projects_page(&mut self, ctx: &Answer, start_at: u64) -> Result<()> {
         let page: PageBean<Project> = ctx.decode()?;
         if page.total.is_some() {
-            self.total = page.total;
+            self.ledger.total = page.total;
         }
         for project in &page.values {
             let id: Rc<str> = Rc::from(project.id.as_str());
-            if !self.projects_seen.insert(id.clone()) {
+            if !self.ledger.projects_seen.insert(id.clone()) {
                 continue;
             }
             let (entity, leads) = mapping::project(project);
@@ -471,6 +568,7 @@ impl<T: Transport> Extraction<T> {
                 }]
             } else {
                 let mut jobs: Vec<Job> = self
+                    .ledger
                     .global_roles
                     .iter()
                     .map(|role_id| Job::RoleActors {
@@ -483,10 +581,11 @@ impl<T: Transport> Extraction<T> {
                 });
                 jobs
             };
-            self.project_jobs.insert(id, jobs.len() as u32);
+            self.ledger.project_jobs.insert(id, jobs.len() as u32);
             self.queue.extend(jobs);
         }
         let plan = self
+            .ledger
             .project_plan
             .as_mut()
             .expect("projects phase has a plan");
@@ -509,6 +608,7 @@ impl<T: Transport> Extraction<T> {
             });
         }
         *self
+            .ledger
             .project_jobs
             .get_mut(&project_id)
             .expect("a planned project") += roles.len() as u32;
@@ -532,11 +632,11 @@ impl<T: Transport> Extraction<T> {
     }
 
     fn project_job_done(&mut self, project_id: &Rc<str>) {
-        if let Some(left) = self.project_jobs.get_mut(project_id) {
+        if let Some(left) = self.ledger.project_jobs.get_mut(project_id) {
             *left -= 1;
             if *left == 0 {
-                self.project_jobs.remove(project_id);
-                self.done += 1;
+                self.ledger.project_jobs.remove(project_id);
+                self.ledger.done += 1;
             }
         }
     }
@@ -548,8 +648,8 @@ impl<T: Transport> Extraction<T> {
             self.entities.push(entity);
             self.relations.extend(relations);
         }
-        self.done = roles.len() as u64;
-        self.total = Some(self.done);
+        self.ledger.done = roles.len() as u64;
+        self.ledger.total = Some(self.ledger.done);
         Ok(())
     }
 
@@ -558,8 +658,8 @@ impl<T: Transport> Extraction<T> {
         for (key, permission) in &catalogue.permissions {
             self.entities.push(mapping::permission(key, permission));
         }
-        self.done = catalogue.permissions.len() as u64;
-        self.total = Some(self.done);
+        self.ledger.done = catalogue.permissions.len() as u64;
+        self.ledger.total = Some(self.ledger.done);
         Ok(())
     }
 
@@ -570,8 +670,8 @@ impl<T: Transport> Extraction<T> {
             self.entities.extend(entities);
             self.relations.extend(relations);
         }
-        self.done = schemes.permission_schemes.len() as u64;
-        self.total = Some(self.done);
+        self.ledger.done = schemes.permission_schemes.len() as u64;
+        self.ledger.total = Some(self.ledger.done);
         Ok(())
     }
 }
@@ -1050,6 +1150,134 @@ mod tests {
                 assert!(f.message.contains("Administer Projects"), "{}", f.message);
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    fn sorted(
+        mut entities: Vec<Entity>,
+        mut relations: Vec<Relation>,
+    ) -> (Vec<Entity>, Vec<Relation>) {
+        entities.sort();
+        relations.sort();
+        (entities, relations)
+    }
+
+    #[test]
+    fn resume_carries_on_without_repeating_anything() {
+        let clean = {
+            let mut ex = Extraction::new(
+                api(),
+                FakeTransport::new(projects_tenant),
+                3,
+                RetryPolicy::default(),
+            );
+            let (e, r, _) = run_all(&mut ex);
+            sorted(e, r)
+        };
+
+        let failing = FakeTransport::new(|req| {
+            if req.path() == "/rest/api/3/project/10001/role/10000" {
+                return json(500, json!({"errorMessages": ["boom"], "errors": {}}));
+            }
+            projects_tenant(req)
+        });
+        let policy = RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        };
+        let mut first = Extraction::new(api(), failing, 3, policy);
+        assert_eq!(
+            first.resume_cursor(),
+            None,
+            "no cursor before the first batch"
+        );
+        let (mut entities, mut relations) = (Vec::new(), Vec::new());
+        let err = loop {
+            match first.next_batch() {
+                Ok(Some(b)) => {
+                    entities.extend(b.entities);
+                    relations.extend(b.relations);
+                }
+                Ok(None) => panic!("the failure must stop the run"),
+                Err(e) => break e,
+            }
+        };
+        assert!(
+            matches!(err, Error::Upstream { status: 500, .. }),
+            "{err:?}"
+        );
+        let cursor = first
+            .resume_cursor()
+            .expect("a cursor after delivered batches");
+
+        let mut second = Extraction::resume(
+            api(),
+            FakeTransport::new(projects_tenant),
+            3,
+            RetryPolicy::default(),
+            &cursor,
+        )
+        .expect("the cursor resumes");
+        let (e, r, _) = run_all(&mut second);
+        entities.extend(e);
+        relations.extend(r);
+        assert_eq!(
+            sorted(entities, relations),
+            clean,
+            "delivered + resumed == clean, nothing twice"
+        );
+        let lines = second.transport().lines();
+        for done in ["users/search", "group/bulk", "/rest/api/3/role "] {
+            assert!(
+                !lines
+                    .iter()
+                    .any(|l| l.contains(done) || format!("{l} ").contains(done)),
+                "{done} was fetched again: {lines:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn resume_refuses_foreign_or_broken_cursors() {
+        let mut ex = Extraction::new(
+            api(),
+            FakeTransport::new(projects_tenant),
+            3,
+            RetryPolicy::default(),
+        );
+        ex.next_batch().unwrap();
+        let cursor = ex.resume_cursor().unwrap();
+        let other = {
+            let config = Config::parse(
+                r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "other"}}"#,
+            )
+            .unwrap();
+            Api::site(config.site(), config.credentials())
+        };
+        let err = Extraction::resume(
+            other,
+            FakeTransport::new(projects_tenant),
+            3,
+            RetryPolicy::default(),
+            &cursor,
+        )
+        .err();
+        assert!(matches!(err, Some(Error::InvalidCursor(m)) if m.contains("other.atlassian.net")));
+        for bad in [
+            "",
+            "{}",
+            "not json",
+            &cursor.replace("\"version\":1", "\"version\":99"),
+        ] {
+            let err = Extraction::resume(
+                api(),
+                FakeTransport::new(projects_tenant),
+                3,
+                RetryPolicy::default(),
+                bad,
+            )
+            .err();
+            assert!(matches!(err, Some(Error::InvalidCursor(_))), "{bad}");
         }
     }
 }

@@ -63,19 +63,27 @@ mod component {
             Ok(info)
         }
 
-        fn extract() -> Result<WitExtraction, wit::Error> {
+        fn extract(resume: Option<String>) -> Result<WitExtraction, wit::Error> {
             CONFIGURED.with(|c| {
                 let c = c.borrow();
                 let configured = c
                     .as_ref()
                     .ok_or_else(|| to_wit_error(Error::NotConfigured))?;
                 let config = &configured.config;
-                let extraction = Extraction::new(
-                    configured.connection.api.clone(),
-                    WasiTransport::new(Timeouts::within(config.request_timeout())),
-                    config.max_concurrency(),
-                    RetryPolicy::with_budget(config.retry_budget()),
-                );
+                let api = configured.connection.api.clone();
+                let transport = WasiTransport::new(Timeouts::within(config.request_timeout()));
+                let policy = RetryPolicy::with_budget(config.retry_budget());
+                let extraction = match resume {
+                    None => Extraction::new(api, transport, config.max_concurrency(), policy),
+                    Some(cursor) => Extraction::resume(
+                        api,
+                        transport,
+                        config.max_concurrency(),
+                        policy,
+                        &cursor,
+                    )
+                    .map_err(to_wit_error)?,
+                };
                 Ok(WitExtraction::new(ExtractionResource(RefCell::new(
                     extraction,
                 ))))
@@ -107,6 +115,10 @@ mod component {
         fn next(&self) -> Result<Option<wit::Batch>, wit::Error> {
             let batch = self.0.borrow_mut().next_batch().map_err(to_wit_error)?;
             Ok(batch.map(to_wit_batch))
+        }
+
+        fn resume_cursor(&self) -> Option<String> {
+            self.0.borrow().resume_cursor()
         }
     }
 
@@ -314,6 +326,7 @@ mod component {
                 status,
                 messages,
             }),
+            Error::InvalidCursor(m) => wit::Error::InvalidCursor(m),
             Error::Unsupported(m) => wit::Error::Unsupported(m),
             Error::Other(m) => wit::Error::Other(m),
         }

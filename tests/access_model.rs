@@ -238,6 +238,7 @@ async fn extract_csv_writes_entities_and_relations_files() {
         },
         out: Some(dir.clone()),
         format: Format::Csv,
+        resume: None,
     };
     let summary = host_test::cli::extract(args).await.expect("csv extraction");
     let entities = std::fs::read_to_string(dir.join("entities.csv")).unwrap();
@@ -288,6 +289,7 @@ async fn extract_ndjson_streams_one_record_per_line() {
         },
         out: Some(path.clone()),
         format: Format::Ndjson,
+        resume: None,
     };
     let summary = host_test::cli::extract(args)
         .await

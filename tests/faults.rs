@@ -116,7 +116,9 @@ async fn run_case(path: &'static str, fault: Fault) -> Result<Expect, String> {
                 other => return Err(format!("untyped or unexpected error: {other:?}")),
             };
             if request.step.is_empty() || !request.endpoint.contains(path) {
-                return Err(format!("the error does not name the step and {path}: {request:?}"));
+                return Err(format!(
+                    "the error does not name the step and {path}: {request:?}"
+                ));
             }
             Ok(kind)
         }
@@ -143,7 +145,9 @@ async fn extract_under_every_fault_on_every_endpoint_is_exact_or_a_typed_error()
         }
     }
     let mut failures = Vec::new();
-    let mut table = String::from("fault matrix (rows: endpoint; E = retried and exact, I = invalid-response, U = unauthorized, F = forbidden)\n");
+    let mut table = String::from(
+        "fault matrix (rows: endpoint; E = retried and exact, I = invalid-response, U = unauthorized, F = forbidden)\n",
+    );
     let names: Vec<&str> = faults().iter().map(|(n, _)| *n).collect();
     let mut row = String::new();
     let mut current = "";
@@ -178,7 +182,10 @@ async fn extract_under_every_fault_on_every_endpoint_is_exact_or_a_typed_error()
 #[tokio::test(flavor = "multi_thread")]
 async fn extract_stops_typed_when_the_token_is_revoked_mid_run() {
     let mut h = Harness::new(Tenant::sample()).await;
-    h.plugin.configure(&h.config(TokenKind::Unscoped)).await.unwrap();
+    h.plugin
+        .configure(&h.config(TokenKind::Unscoped))
+        .await
+        .unwrap();
     h.fake.inject(FaultRule::from(
         "*",
         12,
@@ -196,7 +203,10 @@ async fn extract_stops_typed_when_the_token_is_revoked_mid_run() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(batches > 0, "batches before the revocation were delivered, and the run still failed");
+    assert!(
+        batches > 0,
+        "batches before the revocation were delivered, and the run still failed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -72,6 +72,11 @@ pub struct ExtractArgs {
     /// csv: entities.csv and entity_relations.csv in --out.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
+    /// With --format ndjson: a file for the resume cursor. If it exists the run
+    /// carries on from it, appending to --out; if the run fails the cursor is
+    /// written there, so the same command resumes; on success it is removed.
+    #[arg(long)]
+    pub resume: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +188,9 @@ pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
     if args.format == Format::Csv && args.out.is_none() {
         bail!("--format csv writes two files: give the directory with --out DIR");
     }
+    if args.resume.is_some() && (args.format != Format::Ndjson || args.out.is_none()) {
+        bail!("--resume needs --format ndjson and --out FILE: only a stream can be continued");
+    }
     let started = Instant::now();
     let mut session = connect(&args.target).await?;
     let plugin = &mut session.plugin;
@@ -190,7 +198,8 @@ pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     match args.format {
         Format::Ndjson => {
-            let (entities, relations, batches) = write_ndjson(plugin, args.out.as_deref()).await?;
+            let (entities, relations, batches) =
+                write_ndjson(plugin, args.out.as_deref(), args.resume.as_deref()).await?;
             summary.entity_counts = entities;
             summary.relation_counts = relations;
             summary.batches = batches;
@@ -265,18 +274,39 @@ type Counts = Vec<(String, usize)>;
 async fn write_ndjson(
     plugin: &mut Plugin,
     out: Option<&Path>,
+    resume: Option<&Path>,
 ) -> anyhow::Result<(Counts, Counts, usize)> {
+    let cursor = match resume {
+        Some(path) if path.exists() => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("reading the resume cursor {}", path.display()))?,
+        ),
+        _ => None,
+    };
     let mut sink: Box<dyn std::io::Write> = match out {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
-        )),
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(cursor.is_some())
+                .truncate(cursor.is_none())
+                .open(path)
+                .with_context(|| format!("opening {}", path.display()))?;
+            Box::new(std::io::BufWriter::new(file))
+        }
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
+    if cursor.is_some() {
+        eprintln!(
+            "resuming from {}",
+            resume.map(|p| p.display().to_string()).unwrap_or_default()
+        );
+    }
     let mut entity_kinds = std::collections::BTreeMap::<String, usize>::new();
     let mut relation_kinds = std::collections::BTreeMap::<String, usize>::new();
     let mut failure: Option<std::io::Error> = None;
-    let batches = plugin
-        .extract_each(|batch| {
+    let result = plugin
+        .extract_resumable(cursor.as_deref(), |batch| {
             show_progress(&batch);
             for e in &batch.entities {
                 *entity_kinds.entry(e.kind.clone()).or_default() += 1;
@@ -298,15 +328,38 @@ async fn write_ndjson(
                     failure = writeln!(sink, "{v}").err();
                 }
             }
+            // Each batch is on disk before the cursor that follows it can be.
+            if failure.is_none() {
+                failure = sink.flush().err();
+            }
         })
-        .await?;
+        .await;
     if let Some(e) = failure {
         return Err(e).context("writing ndjson");
     }
     sink.flush()?;
-    Ok((
-        entity_kinds.into_iter().collect(),
-        relation_kinds.into_iter().collect(),
-        batches,
-    ))
+    match result {
+        Ok(batches) => {
+            if let Some(path) = resume.filter(|p| p.exists()) {
+                std::fs::remove_file(path)
+                    .with_context(|| format!("removing the spent cursor {}", path.display()))?;
+            }
+            Ok((
+                entity_kinds.into_iter().collect(),
+                relation_kinds.into_iter().collect(),
+                batches,
+            ))
+        }
+        Err(interrupted) => {
+            if let (Some(path), Some(cursor)) = (resume, &interrupted.cursor) {
+                std::fs::write(path, cursor)
+                    .with_context(|| format!("writing the resume cursor {}", path.display()))?;
+                eprintln!(
+                    "the extraction stopped; run the same command again to carry on from {}",
+                    path.display()
+                );
+            }
+            Err(interrupted.error.into())
+        }
+    }
 }

@@ -89,6 +89,7 @@ pub fn describe(error: &types::Error) -> String {
             u.status,
             request(&u.request)
         ),
+        E::InvalidCursor(m) => format!("invalid resume cursor: {m}"),
         E::Unsupported(m) => format!("unsupported: {m}"),
         E::Other(m) => m.clone(),
     }
@@ -236,6 +237,14 @@ pub struct Extracted {
     pub batches: usize,
 }
 
+/// An extraction that failed, and where it can carry on from.
+#[derive(Debug)]
+pub struct Interrupted {
+    pub error: CallError,
+    /// The cursor as of the last batch delivered (or the one it started from).
+    pub cursor: Option<String>,
+}
+
 /// One instance of the connector.
 pub struct Plugin {
     store: Store<HostState>,
@@ -258,9 +267,17 @@ impl Plugin {
     }
 
     pub async fn extract(&mut self) -> Result<ExtractionHandle, CallError> {
+        self.extract_from(None).await
+    }
+
+    /// Starts an extraction, or resumes one from its cursor.
+    pub async fn extract_from(
+        &mut self,
+        resume: Option<&str>,
+    ) -> Result<ExtractionHandle, CallError> {
         self.instance
             .balkanid_extractor_connector()
-            .call_extract(&mut self.store)
+            .call_extract(&mut self.store, resume)
             .await
             .map_err(CallError::Trap)?
             .map(ExtractionHandle)
@@ -280,6 +297,19 @@ impl Plugin {
             .map_err(CallError::Plugin)
     }
 
+    /// Where a failed (or unfinished) extraction can carry on from.
+    pub async fn resume_cursor(
+        &mut self,
+        extraction: &ExtractionHandle,
+    ) -> Result<Option<String>, CallError> {
+        self.instance
+            .balkanid_extractor_connector()
+            .extraction()
+            .call_resume_cursor(&mut self.store, extraction.0)
+            .await
+            .map_err(CallError::Trap)
+    }
+
     pub async fn finish(&mut self, extraction: ExtractionHandle) -> Result<(), CallError> {
         extraction
             .0
@@ -290,11 +320,26 @@ impl Plugin {
 
     /// Runs a whole extraction, handing each batch to `on_batch` as it
     /// arrives, and returns how many batches there were. Nothing is kept.
-    pub async fn extract_each(
+    pub async fn extract_each(&mut self, on_batch: impl FnMut(Batch)) -> Result<usize, CallError> {
+        self.extract_resumable(None, on_batch)
+            .await
+            .map_err(|interrupted| interrupted.error)
+    }
+
+    /// Like [`Plugin::extract_each`], starting from `resume` if given. On
+    /// failure it returns the cursor to carry on from.
+    pub async fn extract_resumable(
         &mut self,
+        resume: Option<&str>,
         mut on_batch: impl FnMut(Batch),
-    ) -> Result<usize, CallError> {
-        let extraction = self.extract().await?;
+    ) -> Result<usize, Interrupted> {
+        let extraction = self
+            .extract_from(resume)
+            .await
+            .map_err(|error| Interrupted {
+                error,
+                cursor: resume.map(str::to_owned),
+            })?;
         let mut batches = 0;
         let result = loop {
             match self.next(&extraction).await {
@@ -303,10 +348,33 @@ impl Plugin {
                     on_batch(batch);
                 }
                 Ok(None) => break Ok(batches),
-                Err(e) => break Err(e),
+                Err(error) => {
+                    let cursor = match &error {
+                        CallError::Plugin(_) => {
+                            self.resume_cursor(&extraction).await.ok().flatten()
+                        }
+                        // After a trap the instance cannot be called again.
+                        CallError::Trap(_) => None,
+                    };
+                    break Err(Interrupted {
+                        error,
+                        cursor: cursor.or_else(|| resume.map(str::to_owned)),
+                    });
+                }
             }
         };
-        self.finish(extraction).await?;
+        if !matches!(
+            &result,
+            Err(Interrupted {
+                error: CallError::Trap(_),
+                ..
+            })
+        ) {
+            self.finish(extraction).await.map_err(|error| Interrupted {
+                error,
+                cursor: None,
+            })?;
+        }
         result
     }
 

@@ -133,6 +133,16 @@ impl<T: Transport, J> Executor<T, J> {
         self.stats
     }
 
+    /// Every job submitted and not yet returned, whatever its stage.
+    pub fn pending_jobs(&self) -> impl Iterator<Item = &J> {
+        self.ready
+            .iter()
+            .map(|a| &a.job)
+            .chain(self.delayed.iter().map(|(_, a)| &a.job))
+            .chain(self.in_flight.values().map(|a| &a.job))
+            .chain(self.done.iter().map(|c| &c.job))
+    }
+
     pub fn limit(&self) -> u32 {
         self.limit
     }

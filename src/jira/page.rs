@@ -7,7 +7,7 @@
 //! the gateway), and a computed offset cannot loop back on itself however the
 //! server words its links.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Jira's `PageBean*` envelope.
 #[derive(Debug, Clone, Deserialize)]
@@ -80,7 +80,7 @@ impl std::fmt::Display for PagingError {
 /// every other page can be requested at once. If the last planned page still
 /// says `isLast: false` (the listing grew), paging carries on one page at a
 /// time. Short pages are never taken as the end: only `isLast` is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetPlan {
     requested: u64,
     /// The highest offset planned so far.
@@ -167,7 +167,7 @@ impl OffsetPlan {
 ///
 /// Up to `window` pages are kept in flight ahead of the last one seen, so the
 /// cost of not knowing the total is at most `window - 1` empty pages.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArrayPlan {
     page_size: u64,
     window: u64,

@@ -224,7 +224,16 @@ impl FakeJira {
     /// Every fault injected so far, with the path it hit, in order. Recorded
     /// when injected, so a request the client gave up on still shows.
     pub fn injected(&self) -> Vec<(String, Fault)> {
-        self.shared.injected.lock().expect("injected poisoned").clone()
+        self.shared
+            .injected
+            .lock()
+            .expect("injected poisoned")
+            .clone()
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.faults.lock().expect("faults poisoned").clear();
     }
 
     pub fn inject(&self, rule: FaultRule) {
