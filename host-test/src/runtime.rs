@@ -95,25 +95,74 @@ pub fn describe(error: &types::Error) -> String {
     }
 }
 
+/// Limits the host puts on every instance, so that a runaway or greedy
+/// guest costs the platform a trap, not a hung worker or the host's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest one call into the guest may run. It must cover a call's
+    /// legitimate waiting (request timeouts and the retry budget), so the
+    /// default is generous: it exists to stop a guest that never returns.
+    pub call_timeout: Duration,
+    /// The most linear memory the guest may have.
+    pub max_memory: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            call_timeout: Duration::from_secs(15 * 60),
+            max_memory: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// How often the engine's epoch advances; deadlines are counted in these.
+const EPOCH_TICK: Duration = Duration::from_millis(100);
+
+/// An engine with epoch interruption, and a thread that advances its epoch
+/// until the engine is dropped.
+pub fn engine() -> anyhow::Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.epoch_interruption(true);
+    let engine = Engine::new(&config)?;
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("epoch-ticker".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })?;
+    Ok(engine)
+}
+
+/// Arms the store's deadline for one call.
+pub fn arm<T>(store: &mut Store<T>, timeout: Duration) {
+    let ticks = (timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+    store.set_epoch_deadline(ticks);
+}
+
 /// A compiled component, ready to instantiate many times.
 pub struct Runtime {
     engine: Engine,
     pre: bindings::ExtractorPre<HostState>,
     component_bytes: usize,
     compile_time: Duration,
+    limits: Limits,
 }
 
 impl Runtime {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("reading the component {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading the component {}", path.display()))?;
         Self::from_bytes(&bytes)
     }
 
     pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Self> {
-        let mut config = Config::new();
-        config.wasm_component_model(true);
-        let engine = Engine::new(&config)?;
+        let engine = engine()?;
         let started = Instant::now();
         let component = Component::new(&engine, bytes)
             .map_err(|e| anyhow::Error::from(e).context("compiling the component"))?;
@@ -127,7 +176,13 @@ impl Runtime {
             pre,
             component_bytes: bytes.len(),
             compile_time,
+            limits: Limits::default(),
         })
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// The names of everything the component imports, e.g.
@@ -158,10 +213,14 @@ impl Runtime {
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             outbound: outbound.clone(),
-            memory: MemoryTracker::default(),
+            memory: MemoryGuard {
+                peak: 0,
+                max: self.limits.max_memory,
+            },
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.memory);
+        arm(&mut store, self.limits.call_timeout);
         let started = Instant::now();
         let instance = self.pre.instantiate_async(&mut store).await?;
         Ok(Plugin {
@@ -169,6 +228,7 @@ impl Runtime {
             instance,
             outbound,
             instantiate_time: started.elapsed(),
+            limits: self.limits,
         })
     }
 }
@@ -179,7 +239,7 @@ pub struct HostState {
     http: WasiHttpCtx,
     table: ResourceTable,
     outbound: Outbound,
-    memory: MemoryTracker,
+    memory: MemoryGuard,
 }
 
 impl WasiView for HostState {
@@ -201,31 +261,25 @@ impl WasiHttpView for HostState {
     }
 }
 
-/// Tracks the guest's linear memory, whose size only grows: its largest size
-/// is the peak the guest needed.
+/// Tracks the guest's linear memory, whose size only grows (its largest size
+/// is the peak the guest needed), and refuses growth past the limit.
 #[derive(Debug, Default)]
-struct MemoryTracker {
+struct MemoryGuard {
     peak: usize,
+    max: usize,
 }
 
-impl ResourceLimiter for MemoryTracker {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        _max: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+impl ResourceLimiter for MemoryGuard {
+    fn memory_growing(&mut self, current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.max {
+            return Ok(false);
+        }
         self.peak = self.peak.max(current).max(desired);
         Ok(true)
     }
 
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        _desired: usize,
-        _max: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(true)
+    fn table_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
     }
 }
 
@@ -251,6 +305,7 @@ pub struct Plugin {
     instance: bindings::Extractor,
     outbound: Outbound,
     instantiate_time: Duration,
+    limits: Limits,
 }
 
 /// An extraction running in a [`Plugin`].
@@ -258,6 +313,8 @@ pub struct ExtractionHandle(ResourceAny);
 
 impl Plugin {
     pub async fn configure(&mut self, config: &str) -> Result<ConnectionInfo, CallError> {
+        self.outbound.allow_site_of(config);
+        arm(&mut self.store, self.limits.call_timeout);
         self.instance
             .balkanid_extractor_connector()
             .call_configure(&mut self.store, config)
@@ -419,5 +476,37 @@ impl Plugin {
 
     pub fn instantiate_time(&self) -> Duration {
         self.instantiate_time
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A component whose one export never returns.
+    const SPINNER: &str = r#"
+        (component
+          (core module $m (func (export "spin") (loop $l (br $l))))
+          (core instance $i (instantiate $m))
+          (func (export "spin") (canon lift (core func $i "spin"))))
+    "#;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_runaway_guest_is_interrupted_at_its_deadline() {
+        let engine = engine().unwrap();
+        let component = Component::new(&engine, SPINNER).unwrap();
+        let mut store = Store::new(&engine, ());
+        arm(&mut store, Duration::from_millis(300));
+        let instance = Linker::new(&engine)
+            .instantiate_async(&mut store, &component)
+            .await
+            .unwrap();
+        let spin = instance
+            .get_typed_func::<(), ()>(&mut store, "spin")
+            .unwrap();
+        let started = Instant::now();
+        let err = spin.call_async(&mut store, ()).await.unwrap_err();
+        assert_eq!(err.downcast_ref::<wasmtime::Trap>(), Some(&wasmtime::Trap::Interrupt), "{err:?}");
+        assert!(started.elapsed() < Duration::from_secs(30));
     }
 }
