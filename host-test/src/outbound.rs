@@ -273,9 +273,18 @@ mod tests {
     #[test]
     fn site_host_reads_the_config_like_the_plugin() {
         for (config, want) in [
-            (r#"{"appConfig": {"siteName": "acme"}}"#, Some("acme.atlassian.net")),
-            (r#"{"appConfig": {"orgName": "https://Acme.atlassian.net/"}}"#, Some("acme.atlassian.net")),
-            (r#"{"appConfig": {"siteName": "acme.atlassian.net"}}"#, Some("acme.atlassian.net")),
+            (
+                r#"{"appConfig": {"siteName": "acme"}}"#,
+                Some("acme.atlassian.net"),
+            ),
+            (
+                r#"{"appConfig": {"orgName": "https://Acme.atlassian.net/"}}"#,
+                Some("acme.atlassian.net"),
+            ),
+            (
+                r#"{"appConfig": {"siteName": "acme.atlassian.net"}}"#,
+                Some("acme.atlassian.net"),
+            ),
             (r#"{"appConfig": {"siteName": "evil.com"}}"#, None),
             (r#"{"appConfig": {"siteName": "a@b"}}"#, None),
             ("not json", None),
@@ -294,12 +303,18 @@ mod tests {
             .header(http::header::AUTHORIZATION, "Basic c2VjcmV0")
             .body(Empty::new().map_err(|never| match never {}).boxed_unsync())
             .unwrap();
-        let future = Box::into_pin(outbound.send_request(request, None, Box::new(async { Ok(()) })));
+        let future =
+            Box::into_pin(outbound.send_request(request, None, Box::new(async { Ok(()) })));
         assert!(matches!(future.await, Err(HttpError::HttpRequestDenied)));
         let log = outbound.requests();
         assert_eq!(log.len(), 1);
         assert_eq!(log[0].status, None);
-        assert!(log[0].headers.iter().any(|(k, v)| k == "authorization" && v == "<redacted>"));
+        assert!(
+            log[0]
+                .headers
+                .iter()
+                .any(|(k, v)| k == "authorization" && v == "<redacted>")
+        );
     }
 
     #[test]

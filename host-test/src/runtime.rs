@@ -156,8 +156,8 @@ pub struct Runtime {
 
 impl Runtime {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("reading the component {}", path.display()))?;
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("reading the component {}", path.display()))?;
         Self::from_bytes(&bytes)
     }
 
@@ -270,7 +270,12 @@ struct MemoryGuard {
 }
 
 impl ResourceLimiter for MemoryGuard {
-    fn memory_growing(&mut self, current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.max {
             return Ok(false);
         }
@@ -278,7 +283,12 @@ impl ResourceLimiter for MemoryGuard {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 100_000)
     }
 }
@@ -506,7 +516,11 @@ mod tests {
             .unwrap();
         let started = Instant::now();
         let err = spin.call_async(&mut store, ()).await.unwrap_err();
-        assert_eq!(err.downcast_ref::<wasmtime::Trap>(), Some(&wasmtime::Trap::Interrupt), "{err:?}");
+        assert_eq!(
+            err.downcast_ref::<wasmtime::Trap>(),
+            Some(&wasmtime::Trap::Interrupt),
+            "{err:?}"
+        );
         assert!(started.elapsed() < Duration::from_secs(30));
     }
 }

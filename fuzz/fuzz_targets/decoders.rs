@@ -1,0 +1,77 @@
+//! Every Jira response decoder, and the mappers behind them: arbitrary bytes
+//! either decode and map, or fail with a typed error; nothing panics.
+#![no_main]
+
+use extractor_jira::jira::client::{Api, decode, error_messages};
+use extractor_jira::jira::endpoints::Endpoint;
+use extractor_jira::jira::models::{
+    ApplicationRole, GroupDetails, PermissionScheme, PermissionSchemes, Permissions, Project,
+    ProjectRole, TenantInfo, User,
+};
+use extractor_jira::jira::page::PageBean;
+use extractor_jira::jira::transport::HttpResponse;
+use extractor_jira::{config::Config, mapping};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let config =
+        Config::parse(r#"{"appConfig": {"token": "fuzz@example.com:T", "siteName": "acme"}}"#)
+            .unwrap();
+    let api = Api::site(config.site(), config.credentials());
+    let request = api.get("/rest/api/3/fuzz", &[]);
+    let response = HttpResponse {
+        status: 200,
+        headers: Vec::new(),
+        body: data.to_vec(),
+    };
+    let _ = error_messages(data);
+
+    if let Ok(users) = decode::<Vec<User>>(Endpoint::Users, &request, &response) {
+        users.iter().for_each(|u| drop(mapping::user(u)));
+    }
+    if let Ok(page) = decode::<PageBean<GroupDetails>>(Endpoint::Groups, &request, &response) {
+        page.values.iter().for_each(|g| drop(mapping::group(g)));
+        let _ = page.facts(0);
+    }
+    if let Ok(page) = decode::<PageBean<User>>(Endpoint::GroupMembers, &request, &response) {
+        page.values
+            .iter()
+            .for_each(|u| drop(mapping::membership(u, "g")));
+    }
+    if let Ok(page) = decode::<PageBean<Project>>(Endpoint::Projects, &request, &response) {
+        page.values.iter().for_each(|p| drop(mapping::project(p)));
+    }
+    if let Ok(roles) = decode::<Vec<ProjectRole>>(Endpoint::GlobalRoles, &request, &response) {
+        roles.iter().for_each(|r| drop(mapping::role(r)));
+    }
+    if let Ok(role) = decode::<ProjectRole>(Endpoint::ProjectRoleActors, &request, &response) {
+        let _ = mapping::project_role("10000", &role);
+    }
+    if let Ok(roles) =
+        decode::<Vec<ApplicationRole>>(Endpoint::ApplicationRoles, &request, &response)
+    {
+        roles
+            .iter()
+            .for_each(|a| drop(mapping::application_role(a)));
+    }
+    if let Ok(schemes) =
+        decode::<PermissionSchemes>(Endpoint::PermissionSchemes, &request, &response)
+    {
+        schemes
+            .permission_schemes
+            .iter()
+            .for_each(|s| drop(mapping::permission_scheme(s)));
+    }
+    if let Ok(scheme) =
+        decode::<PermissionScheme>(Endpoint::ProjectPermissionScheme, &request, &response)
+    {
+        let _ = mapping::uses_scheme("10000", scheme.id);
+    }
+    if let Ok(catalogue) = decode::<Permissions>(Endpoint::Permissions, &request, &response) {
+        catalogue
+            .permissions
+            .iter()
+            .for_each(|(k, p)| drop(mapping::permission(k, p)));
+    }
+    let _ = decode::<TenantInfo>(Endpoint::TenantInfo, &request, &response);
+});
