@@ -68,6 +68,15 @@ fn main() {
         );
     }
 
+    // The contract's version, for the OCI artifact's annotations.
+    let world = std::fs::read_to_string(root.join("wit").join("world.wit")).expect("wit/world.wit");
+    let version = world
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("package balkanid:extractor@"))
+        .and_then(|v| v.strip_suffix(';'))
+        .expect("wit/world.wit declares package balkanid:extractor@VERSION");
+    println!("cargo:rustc-env=EXTRACTOR_JIRA_WIT_VERSION={version}");
+
     let wasm = target_dir
         .join(TARGET)
         .join(PROFILE)

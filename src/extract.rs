@@ -711,10 +711,7 @@ mod tests {
     use serde_json::{Value as Json, json};
 
     fn api() -> Api {
-        let config =
-            Config::parse(r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "acme"}}"#)
-                .unwrap();
-        Api::site(config.site(), config.credentials())
+        crate::jira::client::test_api()
     }
 
     fn query(req: &HttpRequest) -> HashMap<String, String> {

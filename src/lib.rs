@@ -15,6 +15,7 @@ pub mod extract;
 pub mod jira;
 pub mod lifecycle;
 pub mod mapping;
+pub mod record;
 
 #[cfg(target_arch = "wasm32")]
 mod component {
@@ -329,6 +330,85 @@ mod component {
             Error::InvalidCursor(m) => wit::Error::InvalidCursor(m),
             Error::Unsupported(m) => wit::Error::Unsupported(m),
             Error::Other(m) => wit::Error::Other(m),
+        }
+    }
+
+    /// `wasmtime run`: the connector as a command, for trying it without a
+    /// host of one's own.
+    impl crate::bindings::exports::wasi::cli::run::Guest for Component {
+        fn run() -> Result<(), ()> {
+            use std::io::{Read as _, Write as _};
+
+            let args: Vec<String> = std::env::args().skip(1).collect();
+            let command = args.first().map_or("extract", String::as_str);
+            if !matches!(command, "extract" | "check") {
+                eprintln!(
+                    "usage: extractor_jira.wasm [extract|check], with the vendor config in JIRA_CONFIG or on standard input"
+                );
+                return Err(());
+            }
+            let config = match std::env::var("JIRA_CONFIG") {
+                Ok(config) => config,
+                Err(_) => {
+                    let mut config = String::new();
+                    if std::io::stdin().read_to_string(&mut config).is_err() {
+                        eprintln!("error: could not read the config from standard input");
+                        return Err(());
+                    }
+                    config
+                }
+            };
+            let fail = |e: Error| {
+                eprintln!("error: {e}");
+            };
+            let config = Config::parse(&config).map_err(fail)?;
+            let connection = connect(
+                WasiTransport::new(Timeouts::within(config.request_timeout())),
+                &config,
+                RetryPolicy::with_budget(config.retry_budget()),
+            )
+            .map_err(fail)?;
+            let mut out = std::io::stdout().lock();
+            if command == "check" {
+                let info = connection_info(&connection);
+                let mode = match info.mode {
+                    wit::AuthMode::Unscoped => "unscoped",
+                    wit::AuthMode::Scoped => "scoped",
+                };
+                let json = serde_json::json!({"mode": mode, "siteUrl": info.site_url,
+                    "apiBaseUrl": info.api_base_url, "cloudId": info.cloud_id,
+                    "accountId": info.account_id, "displayName": info.display_name});
+                return writeln!(out, "{json}").map_err(|_| ());
+            }
+            let mut extraction = Extraction::new(
+                connection.api,
+                WasiTransport::new(Timeouts::within(config.request_timeout())),
+                config.max_concurrency(),
+                RetryPolicy::with_budget(config.retry_budget()),
+            );
+            loop {
+                match extraction.next_batch() {
+                    Ok(Some(batch)) => {
+                        let lines = batch
+                            .entities
+                            .iter()
+                            .map(crate::record::entity)
+                            .chain(batch.relations.iter().map(crate::record::relation));
+                        for line in lines {
+                            writeln!(out, "{line}").map_err(|_| ())?;
+                        }
+                        let p = &batch.progress;
+                        let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+                        eprintln!("{} {}{total}", p.phase, p.done);
+                    }
+                    Ok(None) => return out.flush().map_err(|_| ()),
+                    Err(e) => {
+                        let _ = out.flush();
+                        fail(e);
+                        return Err(());
+                    }
+                }
+            }
         }
     }
 

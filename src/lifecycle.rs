@@ -377,14 +377,10 @@ pub fn apply<T: Transport>(
                 200 | 204 => run.done(Status::Applied, None),
                 // 404 is "no such project or role" or "not an actor": read the role.
                 404 => {
-                    let current = run.send(
+                    let role: ProjectRole = run.read(
                         Endpoint::ProjectRoleActors,
                         projects::role_actors(api, project_id, role),
                     )?;
-                    if current.status() != 200 {
-                        return Err(current.error());
-                    }
-                    let role: ProjectRole = current.decode()?;
                     if role.actors.iter().any(|a| same_actor(a, actor)) {
                         Err(reply.error())
                     } else {
@@ -431,14 +427,10 @@ pub fn apply<T: Transport>(
                 // Jira answers 400 for a grant that is not there; a missing
                 // scheme must not pass for that, so read the scheme's grants.
                 400 | 404 => {
-                    let current = run.send(
+                    let grants: SchemeGrants = run.read(
                         Endpoint::SchemeGrants,
                         permissions::scheme_grants(api, *scheme_id),
                     )?;
-                    if current.status() != 200 {
-                        return Err(current.error());
-                    }
-                    let grants: SchemeGrants = current.decode()?;
                     if grants.permissions.iter().any(|g| g.id == *grant_id) {
                         Err(reply.error())
                     } else {
@@ -630,12 +622,22 @@ impl<T: Transport> Run<'_, T> {
         })
     }
 
-    fn find_group(&mut self, key: groups::GroupKey<'_>) -> Result<Option<GroupDetails>> {
-        let reply = self.send(Endpoint::FindGroup, groups::find(self.api, key))?;
+    /// A read after an ambiguous answer: anything but 200 is an error.
+    fn read<D: serde::de::DeserializeOwned>(
+        &mut self,
+        endpoint: Endpoint,
+        request: HttpRequest,
+    ) -> Result<D> {
+        let reply = self.send(endpoint, request)?;
         if reply.status() != 200 {
             return Err(reply.error());
         }
-        let page: PageBean<GroupDetails> = reply.decode()?;
+        reply.decode()
+    }
+
+    fn find_group(&mut self, key: groups::GroupKey<'_>) -> Result<Option<GroupDetails>> {
+        let page: PageBean<GroupDetails> =
+            self.read(Endpoint::FindGroup, groups::find(self.api, key))?;
         Ok(page.values.into_iter().find(|g| match key {
             groups::GroupKey::Id(id) => g.group_id == id,
             groups::GroupKey::Name(name) => g.name == name,
@@ -648,14 +650,10 @@ impl<T: Transport> Run<'_, T> {
         permission: &str,
         holder: &Holder,
     ) -> Result<Option<u64>> {
-        let reply = self.send(
+        let grants: SchemeGrants = self.read(
             Endpoint::SchemeGrants,
             permissions::scheme_grants(self.api, scheme_id),
         )?;
-        if reply.status() != 200 {
-            return Err(reply.error());
-        }
-        let grants: SchemeGrants = reply.decode()?;
         Ok(grants
             .permissions
             .iter()
@@ -715,16 +713,12 @@ impl Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::jira::transport::fake::{FakeTransport, json};
     use crate::jira::transport::{HttpResponse, TransportError};
     use serde_json::json;
 
     fn api() -> Api {
-        let config =
-            Config::parse(r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "acme"}}"#)
-                .unwrap();
-        Api::site(config.site(), config.credentials())
+        crate::jira::client::test_api()
     }
 
     fn run(

@@ -162,3 +162,39 @@ fn component_imports_only_http_and_what_std_needs() {
         );
     }
 }
+
+/// The world `wit/world.wit` documents is exactly the built component's:
+/// the same imports and exports, no more, no fewer.
+#[test]
+fn component_world_is_exactly_the_documented_world() {
+    let wit =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/wit/world.wit")).unwrap();
+    let version = wit
+        .lines()
+        .find_map(|l| l.strip_prefix("package balkanid:extractor@"))
+        .and_then(|v| v.strip_suffix(';'))
+        .unwrap();
+    let declared = |keyword: &str| -> Vec<String> {
+        let mut names: Vec<String> = wit
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix(keyword))
+            .filter_map(|l| l.strip_suffix(';'))
+            .map(|name| {
+                if name.contains(':') {
+                    name.to_owned()
+                } else {
+                    format!("balkanid:extractor/{name}@{version}")
+                }
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let runtime = host_test::testing::runtime();
+    let mut imports = runtime.imports();
+    imports.sort();
+    let mut exports = runtime.exports();
+    exports.sort();
+    assert_eq!(imports, declared("import "));
+    assert_eq!(exports, declared("export "));
+}

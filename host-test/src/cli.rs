@@ -34,6 +34,45 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Measure a full extraction of a generated tenant at several concurrency settings.
     Bench(crate::bench::BenchArgs),
+    /// Write the component as a Wasm OCI artifact, in an OCI image layout directory.
+    Package(PackageArgs),
+    /// Push an OCI image layout written by `package` to a registry on this machine.
+    Push(PushArgs),
+    /// Pull the artifact from a registry on this machine and write the component.
+    Pull(PullArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct PackageArgs {
+    /// The directory to write the OCI image layout to.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The component to package (default: the one built with this host).
+    #[arg(long)]
+    pub component: Option<PathBuf>,
+    /// The tag recorded in the layout (default: the WIT package version).
+    #[arg(long)]
+    pub tag: Option<String>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct PushArgs {
+    /// The OCI image layout directory `package` wrote.
+    #[arg(long)]
+    pub layout: PathBuf,
+    /// Where to: host:port/repository:tag, on this machine.
+    #[arg(long)]
+    pub to: String,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct PullArgs {
+    /// From where: host:port/repository:tag, on this machine.
+    #[arg(long)]
+    pub from: String,
+    /// The file to write the component to.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -90,12 +129,70 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Extract(args) => extract(args).await.map(drop),
         Command::Bench(args) => crate::bench::run(args).await.map(drop),
+        Command::Package(args) => {
+            let digest = package(&args)?;
+            println!("{digest}");
+            Ok(())
+        }
+        Command::Push(args) => {
+            let artifact = crate::oci::Artifact::read_layout(&args.layout)?;
+            let digest =
+                crate::oci::push(&crate::oci::Reference::parse(&args.to)?, &artifact).await?;
+            eprintln!("pushed {} ({digest})", args.to);
+            println!("{digest}");
+            Ok(())
+        }
+        Command::Pull(args) => {
+            let artifact = crate::oci::pull(&crate::oci::Reference::parse(&args.from)?).await?;
+            std::fs::write(&args.out, &artifact.layer)
+                .with_context(|| format!("writing {}", args.out.display()))?;
+            eprintln!(
+                "pulled {} ({}) into {}",
+                args.from,
+                artifact.manifest_digest(),
+                args.out.display()
+            );
+            Ok(())
+        }
         Command::Apply(args) => {
             let outcome = apply(args).await?;
             println!("{}", serde_json::to_string_pretty(&outcome)?);
             Ok(())
         }
     }
+}
+
+/// Writes the component as an OCI artifact; returns the manifest digest.
+pub fn package(args: &PackageArgs) -> anyhow::Result<String> {
+    let path = args
+        .component
+        .clone()
+        .unwrap_or_else(default_component_path);
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let runtime = Runtime::from_bytes(&bytes)?;
+    let meta = crate::oci::Metadata {
+        version: crate::runtime::WIT_VERSION.to_owned(),
+        source: "https://github.com/balkanid/extractor-jira".to_owned(),
+        world: format!(
+            "balkanid:extractor/extractor@{}",
+            crate::runtime::WIT_VERSION
+        ),
+        imports: runtime.imports(),
+        exports: runtime.exports(),
+    };
+    let artifact = crate::oci::Artifact::build(&bytes, &meta);
+    let tag = args
+        .tag
+        .clone()
+        .unwrap_or_else(|| crate::runtime::WIT_VERSION.to_owned());
+    artifact.write_layout(&args.out, &tag)?;
+    eprintln!(
+        "wrote the OCI artifact for {} ({} bytes) to {}, tag {tag}",
+        path.display(),
+        bytes.len(),
+        args.out.display()
+    );
+    Ok(artifact.manifest_digest())
 }
 
 /// Applies the action in `args.action` and returns its outcome as JSON.
@@ -163,16 +260,82 @@ pub async fn connect(target: &Target) -> anyhow::Result<Session> {
     })
 }
 
-fn show_progress(batch: &Batch) {
-    let p = &batch.progress;
-    let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
-    eprintln!(
-        "  {:<20} {:>7}{total}  (+{} entities, +{} relations)",
-        p.phase,
-        p.done,
-        batch.entities.len(),
-        batch.relations.len()
-    );
+/// Shows an extraction's progress: a bar per phase on a terminal, plain
+/// lines when piped or in CI, where a bar would only litter the log.
+pub enum Reporter {
+    Plain,
+    Bars {
+        bar: indicatif::ProgressBar,
+        phase: String,
+    },
+}
+
+impl Reporter {
+    pub fn new() -> Self {
+        use std::io::IsTerminal as _;
+        if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
+            Reporter::Bars {
+                bar: indicatif::ProgressBar::hidden(),
+                phase: String::new(),
+            }
+        } else {
+            Reporter::Plain
+        }
+    }
+
+    pub fn batch(&mut self, batch: &Batch) {
+        let p = &batch.progress;
+        match self {
+            Reporter::Plain => {
+                let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+                eprintln!(
+                    "  {:<20} {:>7}{total}  (+{} entities, +{} relations)",
+                    p.phase,
+                    p.done,
+                    batch.entities.len(),
+                    batch.relations.len()
+                );
+            }
+            Reporter::Bars { bar, phase } => {
+                if *phase != p.phase {
+                    bar.finish();
+                    *bar = match p.total {
+                        Some(total) => indicatif::ProgressBar::new(total).with_style(
+                            indicatif::ProgressStyle::with_template(
+                                "  {prefix:<20} [{bar:30}] {pos:>7}/{len:7} {elapsed_precise}",
+                            )
+                            .expect("a valid template")
+                            .progress_chars("=> "),
+                        ),
+                        None => indicatif::ProgressBar::new_spinner().with_style(
+                            indicatif::ProgressStyle::with_template(
+                                "  {prefix:<20} {spinner} {pos:>7} {elapsed_precise}",
+                            )
+                            .expect("a valid template"),
+                        ),
+                    };
+                    bar.set_prefix(p.phase.clone());
+                    *phase = p.phase.clone();
+                }
+                if let Some(total) = p.total {
+                    bar.set_length(total);
+                }
+                bar.set_position(p.done);
+            }
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Reporter::Bars { bar, .. } = self {
+            bar.finish();
+        }
+    }
+}
+
+impl Default for Reporter {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// What an extraction run produced, for the summary and for tests.
@@ -181,6 +344,8 @@ pub struct Summary {
     pub entity_counts: Vec<(String, usize)>,
     pub relation_counts: Vec<(String, usize)>,
     pub requests: usize,
+    /// Requests sent again after a failed attempt.
+    pub retries: usize,
     pub batches: usize,
 }
 
@@ -205,7 +370,9 @@ pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
             summary.batches = batches;
         }
         Format::Json | Format::Csv => {
-            let extracted = plugin.extract_all(show_progress).await?;
+            let mut reporter = Reporter::new();
+            let extracted = plugin.extract_all(|b| reporter.batch(b)).await?;
+            reporter.finish();
             summary.batches = extracted.batches;
             summary.entity_counts =
                 document::counts(extracted.entities.iter().map(|e| e.kind.as_str()));
@@ -220,22 +387,40 @@ pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
     }
     summary.requests = plugin.requests().len();
 
-    eprintln!("summary:");
-    for (kind, n) in &summary.entity_counts {
-        eprintln!("  entities  {kind:<20} {n:>7}");
-    }
-    for (kind, n) in &summary.relation_counts {
-        eprintln!("  relations {kind:<20} {n:>7}");
-    }
+    let log = plugin.requests();
+    let distinct: std::collections::HashSet<(&str, &str)> = log
+        .iter()
+        .map(|r| (r.method.as_str(), r.url.as_str()))
+        .collect();
+    summary.retries = log.len() - distinct.len();
     let minimum = session
         .minimum_requests
         .map(|m| format!(" (the tenant's minimum: {m})"))
         .unwrap_or_default();
+    eprintln!();
+    eprintln!("  {:<10} {:<20} {:>9}", "", "type", "count");
+    for (kind, n) in &summary.entity_counts {
+        eprintln!("  {:<10} {kind:<20} {n:>9}", "entities");
+    }
+    for (kind, n) in &summary.relation_counts {
+        eprintln!("  {:<10} {kind:<20} {n:>9}", "relations");
+    }
     eprintln!(
-        "  {} requests{minimum}, {} batches, {:.2} s, peak guest memory {:.1} MiB",
-        summary.requests,
-        summary.batches,
-        started.elapsed().as_secs_f64(),
+        "  {:<10} {:<20} {:>9}{minimum}",
+        "requests", "", summary.requests
+    );
+    eprintln!("  {:<10} {:<20} {:>9}", "retries", "", summary.retries);
+    eprintln!("  {:<10} {:<20} {:>9}", "batches", "", summary.batches);
+    eprintln!(
+        "  {:<10} {:<20} {:>9.2} s",
+        "time",
+        "",
+        started.elapsed().as_secs_f64()
+    );
+    eprintln!(
+        "  {:<10} {:<20} {:>9.1} MiB",
+        "memory",
+        "guest peak",
         session.plugin.peak_memory() as f64 / (1024.0 * 1024.0)
     );
     if let Some(path) = &args.out {
@@ -305,9 +490,10 @@ async fn write_ndjson(
     let mut entity_kinds = std::collections::BTreeMap::<String, usize>::new();
     let mut relation_kinds = std::collections::BTreeMap::<String, usize>::new();
     let mut failure: Option<std::io::Error> = None;
+    let mut reporter = Reporter::new();
     let result = plugin
         .extract_resumable(cursor.as_deref(), |batch| {
-            show_progress(&batch);
+            reporter.batch(&batch);
             for e in &batch.entities {
                 *entity_kinds.entry(e.kind.clone()).or_default() += 1;
                 let mut v = document::entity(e);
@@ -334,6 +520,7 @@ async fn write_ndjson(
             }
         })
         .await;
+    reporter.finish();
     if let Some(e) = failure {
         return Err(e).context("writing ndjson");
     }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod csv;
 pub mod document;
 pub mod fake_jira;
+pub mod oci;
 pub mod outbound;
 pub mod runtime;
 pub mod testing;

@@ -25,6 +25,8 @@ mod bindings {
             "wasi:http": wasmtime_wasi_http::p2::bindings::http,
             "wasi:io": wasmtime_wasi::p2::bindings::io,
             "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+            "wasi:cli": wasmtime_wasi::p2::bindings::cli,
+            "wasi:random": wasmtime_wasi::p2::bindings::random,
         },
     });
 }
@@ -33,6 +35,9 @@ pub use bindings::balkanid::extractor::lifecycle;
 pub use bindings::balkanid::extractor::types;
 
 use types::{Batch, ConnectionInfo};
+
+/// The version of the WIT package `balkanid:extractor` this host was built with.
+pub const WIT_VERSION: &str = env!("EXTRACTOR_JIRA_WIT_VERSION");
 
 /// The component built next to this host by its build script.
 pub fn default_component_path() -> PathBuf {
@@ -50,47 +55,89 @@ pub enum CallError {
     Plugin(types::Error),
 }
 
-/// A plugin error in words, with what to do about it.
+/// A plugin error in words, with what to do about it next.
 pub fn describe(error: &types::Error) -> String {
     use types::Error as E;
     let request = |r: &types::RequestFailure| format!("{} ({}): {}", r.step, r.endpoint, r.message);
     match error {
-        E::InvalidConfig(f) => format!("invalid configuration: {}: {}", f.field, f.reason),
-        E::NotConfigured => "the plugin was not configured: call configure first".into(),
-        E::Unauthorized(r) => format!("unauthorized: {}", request(r)),
+        E::InvalidConfig(f) if f.field == "config" => format!(
+            "invalid configuration: {}. The config must be the vendor's JSON: \
+             {{\"appConfig\": {{\"token\": \"EMAIL:API_TOKEN\", \"siteName\": \"acme\"}}}}.",
+            f.reason
+        ),
+        E::InvalidConfig(f) => format!(
+            "invalid configuration: {}: {}. Fix {} in the config and run again.",
+            f.field, f.reason, f.field
+        ),
+        E::NotConfigured => {
+            "the plugin was not configured: call configure with the vendor config first.".into()
+        }
+        E::Unauthorized(r) => format!(
+            "unauthorized: {}. Check the e-mail and API token in appConfig.token: create a token at \
+             https://id.atlassian.com/manage-profile/security/api-tokens, for the account whose \
+             e-mail comes before the ':'.",
+            request(r)
+        ),
         E::Forbidden(f) => {
-            let mut s = format!("forbidden: {}", request(&f.request));
+            let mut s = format!("forbidden: {}.", request(&f.request));
             if let Some(p) = &f.permission {
-                s.push_str(&format!("; grant the account the Jira permission: {p}"));
+                s.push_str(&format!(" Grant the account the Jira permission: {p}."));
             }
             if !f.scopes.is_empty() {
                 s.push_str(&format!(
-                    "; a scoped token needs the scopes: {}",
+                    " If the token is scoped, give it these scopes: {}.",
                     f.scopes.join(", ")
                 ));
             }
             s
         }
-        E::NotFound(r) => format!("not found: {}", request(r)),
+        E::NotFound(r) => format!(
+            "not found: {}. Check that the id exists in this site (use the ids extract reports).",
+            request(r)
+        ),
         E::RateLimited(r) => format!(
-            "rate limited after {} attempts: {}{}",
+            "rate limited after {} attempts: {}{}. Jira is throttling this account: run again later, \
+             or lower appConfig.maxConcurrency.",
             r.attempts,
             request(&r.request),
             r.retry_after_seconds
                 .map(|s| format!(" (Jira asked to wait {s} s)"))
                 .unwrap_or_default()
         ),
-        E::Network(r) => format!("network: {}", request(r)),
-        E::InvalidResponse(r) => format!("invalid response from Jira: {}", request(r)),
-        E::Upstream(u) => format!("Jira answered HTTP {}: {}", u.status, request(&u.request)),
-        E::InvalidAction(f) => format!("invalid action: {}: {}", f.field, f.reason),
-        E::Rejected(u) => format!(
-            "Jira refused the change (HTTP {}): {}",
+        E::Network(r) => format!(
+            "network: {}. Check that this machine can reach the site over HTTPS (through --upstream \
+             if you use a proxy), or raise appConfig.requestTimeoutSeconds.",
+            request(r)
+        ),
+        E::InvalidResponse(r) => format!(
+            "invalid response from Jira: {}. Jira answered outside its documented API; run again, \
+             and report the step and endpoint if it persists.",
+            request(r)
+        ),
+        E::Upstream(u) if u.status >= 500 => format!(
+            "Jira answered HTTP {}: {}. Jira failed on its side; run again later.",
             u.status,
             request(&u.request)
         ),
-        E::InvalidCursor(m) => format!("invalid resume cursor: {m}"),
-        E::Unsupported(m) => format!("unsupported: {m}"),
+        E::Upstream(u) => format!(
+            "Jira answered HTTP {}: {}. Jira's message above says what it refused.",
+            u.status,
+            request(&u.request)
+        ),
+        E::InvalidAction(f) => format!(
+            "invalid action: {}: {}. Fix {} in the action and apply it again.",
+            f.field, f.reason, f.field
+        ),
+        E::Rejected(u) => format!(
+            "Jira refused the change (HTTP {}): {}. Resolve the cause Jira gives (for example, \
+             reactivate the user) and apply the action again.",
+            u.status,
+            request(&u.request)
+        ),
+        E::InvalidCursor(m) => {
+            format!("invalid resume cursor: {m}. Start a fresh extraction without the cursor.")
+        }
+        E::Unsupported(m) => format!("unsupported: {m}."),
         E::Other(m) => m.clone(),
     }
 }
@@ -192,6 +239,16 @@ impl Runtime {
         component
             .component_type()
             .imports(&self.engine)
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    }
+
+    /// The names of everything the component exports.
+    pub fn exports(&self) -> Vec<String> {
+        let component = self.pre.instance_pre().component();
+        component
+            .component_type()
+            .exports(&self.engine)
             .map(|(name, _)| name.to_owned())
             .collect()
     }
@@ -492,6 +549,69 @@ impl Plugin {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn describe_says_what_to_do_next() {
+        use types::{
+            Error as E, FieldError, Forbidden, RateLimited, RequestFailure, UpstreamError,
+        };
+        let r = RequestFailure {
+            step: "list users".into(),
+            endpoint: "GET /rest/api/3/users/search".into(),
+            message: "m".into(),
+        };
+        let field = FieldError {
+            field: "appConfig.siteName".into(),
+            reason: "is not an atlassian.net site".into(),
+        };
+        let upstream = |status| UpstreamError {
+            request: r.clone(),
+            status,
+            messages: vec![],
+        };
+        let cases = [
+            (E::InvalidConfig(field.clone()), "Fix appConfig.siteName"),
+            (E::NotConfigured, "call configure"),
+            (E::Unauthorized(r.clone()), "id.atlassian.com"),
+            (
+                E::Forbidden(Forbidden {
+                    request: r.clone(),
+                    permission: Some("Browse users and groups".into()),
+                    scopes: vec!["read:jira-user".into()],
+                }),
+                "Grant the account the Jira permission: Browse users and groups",
+            ),
+            (E::NotFound(r.clone()), "Check that the id exists"),
+            (
+                E::RateLimited(RateLimited {
+                    request: r.clone(),
+                    retry_after_seconds: Some(30),
+                    attempts: 6,
+                }),
+                "lower appConfig.maxConcurrency",
+            ),
+            (E::Network(r.clone()), "can reach the site"),
+            (
+                E::InvalidResponse(r.clone()),
+                "report the step and endpoint",
+            ),
+            (E::Upstream(upstream(502)), "run again later"),
+            (E::Upstream(upstream(400)), "what it refused"),
+            (
+                E::InvalidAction(field.clone()),
+                "Fix appConfig.siteName in the action",
+            ),
+            (E::Rejected(upstream(404)), "reactivate the user"),
+            (E::InvalidCursor("x".into()), "without the cursor"),
+        ];
+        for (error, hint) in cases {
+            let text = describe(&error);
+            assert!(text.contains(hint), "{text}");
+            assert!(
+                text.contains("GET /rest/api/3/users/search") || !matches!(error, E::Network(_))
+            );
+        }
+    }
 
     /// A component whose one export never returns.
     const SPINNER: &str = r#"

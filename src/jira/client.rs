@@ -268,16 +268,23 @@ fn clip(message: &str) -> String {
     }
 }
 
+/// For unit tests: the API of the site `acme`, with a dummy token.
+#[cfg(test)]
+pub fn test_api() -> Api {
+    let config = crate::config::Config::parse(
+        r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "acme"}}"#,
+    )
+    .expect("a valid test config");
+    Api::site(config.site(), config.credentials())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Config;
 
     fn api() -> Api {
-        let config =
-            Config::parse(r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "acme"}}"#)
-                .unwrap();
-        Api::site(config.site(), config.credentials())
+        test_api()
     }
 
     fn response(status: u16, body: &str) -> HttpResponse {
