@@ -368,7 +368,11 @@ async fn extract_forbidden_names_the_permission_and_scopes() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(err.to_string().contains("Grant the account the Jira permission"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("Grant the account the Jira permission"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
