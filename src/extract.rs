@@ -21,7 +21,7 @@ use crate::jira::models::{
     ApplicationRole, GroupDetails, PermissionScheme, PermissionSchemes, Permissions, Project,
     ProjectRole, User,
 };
-use crate::jira::page::{ArrayPlan, OffsetPlan, PageBean, PagingError};
+use crate::jira::page::{ArrayPlan, OffsetPlan, PageBean, PageFacts, PagingError};
 use crate::jira::transport::{HttpRequest, HttpResponse, Transport};
 use crate::jira::{groups, permissions, projects, users};
 use crate::mapping;
@@ -487,16 +487,25 @@ impl<T: Transport> Extraction<T> {
                 start_at: first,
             });
         }
-        let plan = self
-            .ledger
-            .group_plan
-            .as_mut()
-            .expect("groups phase has a plan");
-        for offset in plan
-            .on_page(page.facts(start_at))
-            .map_err(|e| ctx.paging(e))?
-        {
-            self.queue.push_back(Job::Groups { start_at: offset });
+        self.queue_listing_pages(
+            ctx,
+            page.facts(start_at),
+            |ledger| ledger.group_plan.as_mut(),
+            |start_at| Job::Groups { start_at },
+        )
+    }
+
+    /// Queues the further pages of a `PageBean` listing that one page reveals.
+    fn queue_listing_pages(
+        &mut self,
+        ctx: &Answer,
+        facts: PageFacts,
+        plan: fn(&mut Ledger) -> Option<&mut OffsetPlan>,
+        job: fn(u64) -> Job,
+    ) -> Result<()> {
+        let plan = plan(&mut self.ledger).expect("a listing phase has a plan");
+        for offset in plan.on_page(facts).map_err(|e| ctx.paging(e))? {
+            self.queue.push_back(job(offset));
         }
         Ok(())
     }
@@ -584,18 +593,12 @@ impl<T: Transport> Extraction<T> {
             self.ledger.project_jobs.insert(id, jobs.len() as u32);
             self.queue.extend(jobs);
         }
-        let plan = self
-            .ledger
-            .project_plan
-            .as_mut()
-            .expect("projects phase has a plan");
-        for offset in plan
-            .on_page(page.facts(start_at))
-            .map_err(|e| ctx.paging(e))?
-        {
-            self.queue.push_back(Job::Projects { start_at: offset });
-        }
-        Ok(())
+        self.queue_listing_pages(
+            ctx,
+            page.facts(start_at),
+            |ledger| ledger.project_plan.as_mut(),
+            |start_at| Job::Projects { start_at },
+        )
     }
 
     fn project_roles(&mut self, ctx: &Answer, project_id: Rc<str>) -> Result<()> {

@@ -125,10 +125,7 @@ async fn extract_application_roles_without_admin_names_administer_jira() {
     h.fake.inject(host_test::fake_jira::FaultRule::on(
         "/rest/api/3/applicationrole",
         &[1],
-        host_test::fake_jira::Fault::Status {
-            status: 403,
-            retry_after: None,
-        },
+        host_test::fake_jira::Fault::status(403),
     ));
     h.plugin
         .configure(&h.config(TokenKind::Unscoped))

@@ -339,10 +339,7 @@ async fn extract_forbidden_names_the_permission_and_scopes() {
     h.fake.inject(FaultRule::on(
         "/rest/api/3/group/member",
         &[4],
-        Fault::Status {
-            status: 403,
-            retry_after: None,
-        },
+        Fault::status(403),
     ));
     h.plugin
         .configure(&h.config(TokenKind::Unscoped))

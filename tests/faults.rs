@@ -186,14 +186,7 @@ async fn extract_stops_typed_when_the_token_is_revoked_mid_run() {
         .configure(&h.config(TokenKind::Unscoped))
         .await
         .unwrap();
-    h.fake.inject(FaultRule::from(
-        "*",
-        12,
-        Fault::Status {
-            status: 401,
-            retry_after: None,
-        },
-    ));
+    h.fake.inject(FaultRule::from("*", 12, Fault::status(401)));
     let mut batches = 0;
     let err = h.plugin.extract_all(|_| batches += 1).await.unwrap_err();
     match err {
@@ -219,10 +212,7 @@ async fn extract_gives_up_within_the_retry_budget() {
     h.fake.inject(FaultRule::from(
         "/rest/api/3/group/bulk",
         1,
-        Fault::Status {
-            status: 503,
-            retry_after: None,
-        },
+        Fault::status(503),
     ));
     let started = std::time::Instant::now();
     let err = h.plugin.extract_all(|_| {}).await.unwrap_err();

@@ -323,14 +323,8 @@ async fn apply_reports_typed_errors() {
 #[tokio::test(flavor = "multi_thread")]
 async fn apply_names_the_missing_permission() {
     let mut h = configured(Tenant::sample()).await;
-    h.fake.inject(FaultRule::on(
-        "/rest/api/3/group",
-        &[1],
-        Fault::Status {
-            status: 403,
-            retry_after: None,
-        },
-    ));
+    h.fake
+        .inject(FaultRule::on("/rest/api/3/group", &[1], Fault::status(403)));
     let e = plugin_error(apply(&mut h, json!({"action": "create-group", "name": "x"})).await);
     match &e {
         PluginError::Forbidden(f) => {

@@ -12,10 +12,7 @@ use host_test::{Extracted, document};
 use support::{assert_same, expected_document, normalise};
 
 fn forbidden() -> Fault {
-    Fault::Status {
-        status: 403,
-        retry_after: None,
-    }
+    Fault::status(403)
 }
 
 #[tokio::test(flavor = "multi_thread")]

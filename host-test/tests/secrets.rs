@@ -189,26 +189,9 @@ async fn no_output_ever_contains_the_token() {
     for (name, rule) in [
         (
             "403",
-            FaultRule::on(
-                "/rest/api/3/group/member",
-                &[2],
-                Fault::Status {
-                    status: 403,
-                    retry_after: None,
-                },
-            ),
+            FaultRule::on("/rest/api/3/group/member", &[2], Fault::status(403)),
         ),
-        (
-            "401 mid-run",
-            FaultRule::from(
-                "*",
-                5,
-                Fault::Status {
-                    status: 401,
-                    retry_after: None,
-                },
-            ),
-        ),
+        ("401 mid-run", FaultRule::from("*", 5, Fault::status(401))),
         (
             "invalid JSON",
             FaultRule::on("/rest/api/3/project/search", &[1], Fault::InvalidJson),

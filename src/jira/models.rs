@@ -121,16 +121,7 @@ pub struct RoleActor {
     #[serde(default)]
     pub actor_user: Option<AccountRef>,
     #[serde(default)]
-    pub actor_group: Option<RoleActorGroup>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RoleActorGroup {
-    #[serde(default)]
-    pub group_id: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
+    pub actor_group: Option<GroupName>,
 }
 
 /// `ApplicationRole` from `/applicationrole`.
@@ -156,7 +147,8 @@ pub struct ApplicationRole {
     pub platform: Option<bool>,
 }
 
-/// `GroupName`: a group as other resources refer to it.
+/// `GroupName`: a group as other resources refer to it (an application
+/// role's groups, a role actor's `actorGroup`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupName {

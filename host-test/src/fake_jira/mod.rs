@@ -92,6 +92,16 @@ pub enum Fault {
     SelfLoopingPage,
 }
 
+impl Fault {
+    /// Answer with this status and no `Retry-After`.
+    pub fn status(status: u16) -> Self {
+        Fault::Status {
+            status,
+            retry_after: None,
+        }
+    }
+}
+
 /// Which requests of a path a fault applies to, counted from 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Which {

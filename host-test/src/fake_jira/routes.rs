@@ -588,6 +588,18 @@ pub(super) fn administered<'t>(
     Ok(project)
 }
 
+/// A role id from a path, refused as Jira refuses a non-numeric one.
+pub(super) fn role_id(role: &str) -> Result<u64, Answer> {
+    role.parse().map_err(|_| {
+        Answer::errors(
+            400,
+            &[&format!(
+                "The value '{role}' is invalid for parameter 'id'."
+            )],
+        )
+    })
+}
+
 fn role_details(tenant: &Tenant, site_url: &str, id_or_key: &str) -> Handled {
     let project = administered(tenant, id_or_key)?;
     let roles: Vec<Value> = tenant
@@ -606,14 +618,7 @@ fn role_actors(
     req: &Request,
 ) -> Handled {
     let project = administered(tenant, id_or_key)?;
-    let role_id: u64 = role.parse().map_err(|_| {
-        Answer::errors(
-            400,
-            &[&format!(
-                "The value '{role}' is invalid for parameter 'id'."
-            )],
-        )
-    })?;
+    let role_id = role_id(role)?;
     let role = tenant
         .roles_of(project)
         .into_iter()

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::json as shapes;
-use super::routes::{Answer, Request, administered};
+use super::routes::{Answer, Request, administered, role_id};
 use super::tenant::{Actor, Grant, Group, Tenant};
 
 type Handled = Result<Answer, Answer>;
@@ -165,14 +165,7 @@ pub fn delete_group(tenant: &mut Tenant, req: &Request) -> Handled {
 
 fn role_of(tenant: &Tenant, project: &str, role: &str) -> Result<(String, u64), Answer> {
     let project = administered(tenant, project)?;
-    let role_id: u64 = role.parse().map_err(|_| {
-        Answer::errors(
-            400,
-            &[&format!(
-                "The value '{role}' is invalid for parameter 'id'."
-            )],
-        )
-    })?;
+    let role_id = role_id(role)?;
     if !tenant.roles_of(project).iter().any(|r| r.id == role_id) {
         return Err(Answer::errors(
             404,
