@@ -7,7 +7,7 @@
 //! batch, so the guest holds at most a batch and the pages in flight, whatever
 //! the size of the tenant.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
@@ -83,17 +83,37 @@ impl Phase {
 /// One request to make.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 enum Job {
-    Users { start_at: u64 },
-    Groups { start_at: u64 },
-    Members { group_id: Rc<str>, start_at: u64 },
+    Users {
+        start_at: u64,
+    },
+    Groups {
+        start_at: u64,
+    },
+    Members {
+        group_id: Rc<str>,
+        start_at: u64,
+    },
     GlobalRoles,
-    Projects { start_at: u64 },
-    ProjectRoles { project_id: Rc<str> },
-    RoleActors { project_id: Rc<str>, role_id: u64 },
-    ProjectScheme { project_id: Rc<str> },
+    Projects {
+        start_at: u64,
+    },
+    ProjectRoles {
+        project_id: Rc<str>,
+    },
+    RoleActors {
+        project_id: Rc<str>,
+        role_id: u64,
+    },
+    ProjectScheme {
+        project_id: Rc<str>,
+    },
     ApplicationRoles,
     Permissions,
     PermissionSchemes,
+    /// A scheme some project uses that the listing did not return.
+    Scheme {
+        scheme_id: u64,
+    },
 }
 
 impl Job {
@@ -110,6 +130,7 @@ impl Job {
             Job::ApplicationRoles => Endpoint::ApplicationRoles,
             Job::Permissions => Endpoint::Permissions,
             Job::PermissionSchemes => Endpoint::PermissionSchemes,
+            Job::Scheme { .. } => Endpoint::PermissionScheme,
         }
     }
 
@@ -129,6 +150,7 @@ impl Job {
             Job::ApplicationRoles => permissions::application_roles(api),
             Job::Permissions => permissions::catalogue(api),
             Job::PermissionSchemes => permissions::schemes(api),
+            Job::Scheme { scheme_id } => permissions::scheme(api, *scheme_id),
         }
     }
 
@@ -166,6 +188,10 @@ struct Ledger {
     projects_seen: HashSet<Rc<str>>,
     /// Requests still to come per project; a project is done at zero.
     project_jobs: HashMap<Rc<str>, u32>,
+    /// The schemes projects use, so that each one's grants are read even when
+    /// the listing leaves it out (a team-managed project's scheme may be).
+    #[serde(default)]
+    schemes_used: BTreeSet<u64>,
 }
 
 /// A resume cursor's content: the ledger and the jobs not yet delivered.
@@ -178,7 +204,9 @@ struct Cursor {
     jobs: Vec<Job>,
 }
 
-const CURSOR_VERSION: u32 = 1;
+/// 2: every project's scheme is read, and schemes used but not listed are
+/// read by id; a version-1 cursor would skip them.
+const CURSOR_VERSION: u32 = 2;
 /// A cursor is a few kilobytes per thousand groups or projects; anything
 /// near this size is not one of ours.
 const MAX_CURSOR_BYTES: usize = 16 * 1024 * 1024;
@@ -446,6 +474,7 @@ impl<T: Transport> Extraction<T> {
             Job::ApplicationRoles => self.application_roles(&ctx)?,
             Job::Permissions => self.permissions(&ctx)?,
             Job::PermissionSchemes => self.permission_schemes(&ctx)?,
+            Job::Scheme { scheme_id } => self.scheme(&ctx, scheme_id)?,
         }
         if let Some(project_id) = project {
             self.project_job_done(&project_id);
@@ -569,27 +598,27 @@ impl<T: Transport> Extraction<T> {
             let (entity, leads) = mapping::project(project);
             self.entities.push(entity);
             self.relations.extend(leads);
-            let jobs: Vec<Job> = if mapping::is_team_managed(project) {
-                // Team-managed projects have roles of their own, and no
-                // permission scheme: their roles are their access model.
-                vec![Job::ProjectRoles {
-                    project_id: id.clone(),
-                }]
+            // Every project has a permission scheme: a team-managed project's
+            // is scoped to it (`PermissionScheme.scope`).
+            let mut jobs = vec![Job::ProjectScheme {
+                project_id: id.clone(),
+            }];
+            if mapping::has_global_roles(project) {
+                jobs.extend(
+                    self.ledger
+                        .global_roles
+                        .iter()
+                        .map(|role_id| Job::RoleActors {
+                            project_id: id.clone(),
+                            role_id: *role_id,
+                        }),
+                );
             } else {
-                let mut jobs: Vec<Job> = self
-                    .ledger
-                    .global_roles
-                    .iter()
-                    .map(|role_id| Job::RoleActors {
-                        project_id: id.clone(),
-                        role_id: *role_id,
-                    })
-                    .collect();
-                jobs.push(Job::ProjectScheme {
+                // Team-managed projects have roles of their own.
+                jobs.push(Job::ProjectRoles {
                     project_id: id.clone(),
                 });
-                jobs
-            };
+            }
             self.ledger.project_jobs.insert(id, jobs.len() as u32);
             self.queue.extend(jobs);
         }
@@ -629,6 +658,7 @@ impl<T: Transport> Extraction<T> {
 
     fn project_scheme(&mut self, ctx: &Answer, project_id: &str) -> Result<()> {
         let scheme: PermissionScheme = ctx.decode()?;
+        self.ledger.schemes_used.insert(scheme.id);
         self.relations
             .push(mapping::uses_scheme(project_id, scheme.id));
         Ok(())
@@ -668,14 +698,38 @@ impl<T: Transport> Extraction<T> {
 
     fn permission_schemes(&mut self, ctx: &Answer) -> Result<()> {
         let schemes: PermissionSchemes = ctx.decode()?;
+        let mut unlisted = self.ledger.schemes_used.clone();
         for scheme in &schemes.permission_schemes {
-            let (entities, relations) = mapping::permission_scheme(scheme);
-            self.entities.extend(entities);
-            self.relations.extend(relations);
+            unlisted.remove(&scheme.id);
+            self.add_scheme(scheme);
         }
         self.ledger.done = schemes.permission_schemes.len() as u64;
-        self.ledger.total = Some(self.ledger.done);
+        self.ledger.total = Some(self.ledger.done + unlisted.len() as u64);
+        self.queue.extend(
+            unlisted
+                .into_iter()
+                .map(|scheme_id| Job::Scheme { scheme_id }),
+        );
         Ok(())
+    }
+
+    fn scheme(&mut self, ctx: &Answer, scheme_id: u64) -> Result<()> {
+        let scheme: PermissionScheme = ctx.decode()?;
+        if scheme.id != scheme_id {
+            return Err(ctx.invalid(format!(
+                "asked for permission scheme {scheme_id}, got scheme {}",
+                scheme.id
+            )));
+        }
+        self.add_scheme(&scheme);
+        self.ledger.done += 1;
+        Ok(())
+    }
+
+    fn add_scheme(&mut self, scheme: &PermissionScheme) {
+        let (entities, relations) = mapping::permission_scheme(scheme);
+        self.entities.extend(entities);
+        self.relations.extend(relations);
     }
 }
 
@@ -709,6 +763,7 @@ impl Answer<'_> {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::domain::Value;
     use crate::jira::transport::fake::{FakeTransport, json};
     use crate::jira::transport::{HttpResponse, TransportError};
     use serde_json::{Value as Json, json};
@@ -1047,6 +1102,27 @@ mod tests {
             "/rest/api/3/project/10001/permissionscheme" => {
                 json(200, json!({"id": 10001, "name": "Other"}))
             }
+            "/rest/api/3/project/10020/permissionscheme" => json(
+                200,
+                json!({"id": 10300, "name": "Team", "scope": {"type": "PROJECT", "project": {"id": "10020"}}}),
+            ),
+            // Neither scheme is in the listing: both are read by id.
+            "/rest/api/3/permissionscheme/10001" => {
+                assert_eq!(q["expand"], "all");
+                json(
+                    200,
+                    json!({"id": 10001, "name": "Other", "permissions": [
+                    {"id": 10100, "permission": "BROWSE_PROJECTS", "holder": {"type": "anyone"}}]}),
+                )
+            }
+            "/rest/api/3/permissionscheme/10300" => {
+                assert_eq!(q["expand"], "all");
+                json(
+                    200,
+                    json!({"id": 10300, "name": "Team", "scope": {"type": "PROJECT", "project": {"id": "10020"}},
+                    "permissions": [{"id": 10301, "permission": "ADMINISTER_PROJECTS", "holder": {"type": "projectRole", "parameter": "10105", "value": "10105"}}]}),
+                )
+            }
             "/rest/api/3/permissions" => json(
                 200,
                 json!({"permissions": {
@@ -1081,7 +1157,19 @@ mod tests {
         assert_eq!(count("permission"), 2);
         assert_eq!(
             (count("permission-scheme"), count("permission-grant")),
-            (1, 1)
+            (3, 3),
+            "the listed scheme and the two read by id"
+        );
+        let team = entities
+            .iter()
+            .find(|e| e.kind == "permission-scheme" && e.id == "10300")
+            .unwrap();
+        assert_eq!(
+            team.attributes[1..],
+            [
+                ("scope", Value::Text("project".into())),
+                ("projectId", Value::Text("10020".into()))
+            ]
         );
 
         let has = |kind: &str, from: &str, to: &str| {
@@ -1103,11 +1191,21 @@ mod tests {
             "permission-scheme:10001"
         ));
         assert!(has("holds", "role:10000", "permission-grant:10000"));
+        assert!(has(
+            "uses-scheme",
+            "project:10020",
+            "permission-scheme:10300"
+        ));
         assert_eq!(
             relations.iter().filter(|r| r.kind == "uses-scheme").count(),
-            2,
-            "team-managed projects have no scheme"
+            3,
+            "every project, team-managed too, uses a scheme"
         );
+        let schemes = progress
+            .iter()
+            .rfind(|p| p.phase == "permission-schemes")
+            .unwrap();
+        assert_eq!((schemes.done, schemes.total), (3, Some(3)));
 
         let projects = progress.iter().rfind(|p| p.phase == "projects").unwrap();
         assert_eq!((projects.done, projects.total), (3, Some(3)));
@@ -1267,7 +1365,7 @@ mod tests {
             "",
             "{}",
             "not json",
-            &cursor.replace("\"version\":1", "\"version\":99"),
+            &cursor.replace(&format!("\"version\":{CURSOR_VERSION}"), "\"version\":99"),
         ] {
             let err = Extraction::resume(
                 api(),

@@ -3,7 +3,7 @@
 use crate::domain::{Attributes, Entity, EntityRef, Relation, Value, kind, relation};
 use crate::jira::models::{
     ApplicationRole, GroupDetails, Permission, PermissionGrant, PermissionScheme, Project,
-    ProjectRole, RoleActor, User,
+    ProjectRole, RoleActor, Scope, User,
 };
 
 /// Jira's account types; anything else (or nothing) is reported as `unknown`.
@@ -73,6 +73,21 @@ pub fn is_team_managed(p: &Project) -> bool {
     p.style.as_deref() == Some("next-gen") || p.simplified == Some(true)
 }
 
+/// Whether a project's roles are exactly the global ones from `/role`, so
+/// that its role list need not be read. Atlassian's spec says so of Jira
+/// Cloud ("the list of project roles is shared globally with all projects",
+/// `GET /rest/api/3/role`), and team-managed projects are the exception (their
+/// roles carry a `Scope`). Only a project that says it is company-managed is
+/// taken at its word: one whose style Jira does not state has its role list
+/// read like a team-managed one's.
+pub fn has_global_roles(p: &Project) -> bool {
+    match p.style.as_deref() {
+        Some("classic") => p.simplified != Some(true),
+        Some(_) => false,
+        None => p.simplified == Some(false),
+    }
+}
+
 /// A project, and the `leads` relation from its lead when Jira names one.
 pub fn project(p: &Project) -> (Entity, Option<Relation>) {
     let status = if p.deleted == Some(true) {
@@ -117,27 +132,32 @@ pub fn project(p: &Project) -> (Entity, Option<Relation>) {
 
 /// A role definition: global, or owned by one team-managed project.
 pub fn role(r: &ProjectRole) -> Entity {
-    let owner = r
-        .scope
-        .as_ref()
-        .filter(|s| s.kind.as_deref() == Some("PROJECT"))
-        .and_then(|s| s.project.as_ref());
+    let [scope, project_id] = scope(r.scope.as_ref());
     Entity {
         kind: kind::ROLE,
         id: r.id.to_string(),
         name: r.name.clone().unwrap_or_default(),
-        attributes: vec![
-            ("description", text(&r.description)),
-            (
-                "scope",
-                Value::Text(if owner.is_some() { "project" } else { "global" }.to_owned()),
-            ),
-            (
-                "projectId",
-                owner.map_or(Value::Null, |p| Value::Text(p.id.clone())),
-            ),
-        ],
+        attributes: vec![("description", text(&r.description)), scope, project_id],
     }
+}
+
+/// The `scope` and `projectId` attributes of a role or a permission scheme:
+/// `project` and the owner's id for an item that belongs to one team-managed
+/// project (Jira's `Scope` of type `PROJECT`), else `global`.
+fn scope(s: Option<&Scope>) -> [(&'static str, Value); 2] {
+    let owner = s
+        .filter(|s| s.kind.as_deref() == Some("PROJECT"))
+        .and_then(|s| s.project.as_ref());
+    [
+        (
+            "scope",
+            Value::Text(if owner.is_some() { "project" } else { "global" }.to_owned()),
+        ),
+        (
+            "projectId",
+            owner.map_or(Value::Null, |p| Value::Text(p.id.clone())),
+        ),
+    ]
 }
 
 pub fn project_role_id(project_id: &str, role_id: u64) -> String {
@@ -256,7 +276,10 @@ pub fn permission_scheme(s: &PermissionScheme) -> (Vec<Entity>, Vec<Relation>) {
         kind: kind::PERMISSION_SCHEME,
         id: s.id.to_string(),
         name: s.name.clone().unwrap_or_default(),
-        attributes: vec![("description", text(&s.description))],
+        attributes: [("description", text(&s.description))]
+            .into_iter()
+            .chain(scope(s.scope.as_ref()))
+            .collect(),
     }];
     let mut relations = Vec::new();
     for grant in &s.permissions {

@@ -313,3 +313,84 @@ async fn extract_ndjson_streams_one_record_per_line() {
     assert_eq!(lines.len(), entities + relations);
     std::fs::remove_file(&path).unwrap();
 }
+
+/// Every project uses a scheme, a team-managed one its own project-scoped
+/// scheme, which `GET /permissionscheme` may leave out: it is then read by id,
+/// so that each `uses-scheme` points at a scheme whose grants were extracted.
+#[tokio::test(flavor = "multi_thread")]
+async fn extract_reads_every_projects_scheme_in_both_token_modes() {
+    for kind in [TokenKind::Unscoped, TokenKind::Scoped] {
+        let mut h = Harness::new(Tenant::sample()).await;
+        let config = h.config(kind);
+        let doc = document_of(&configure_and_extract(&mut h.plugin, &config).await);
+        let of_type = |part: &str, t: &str| -> Vec<serde_json::Value> {
+            doc[part]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|v| v["type"] == t)
+                .cloned()
+                .collect()
+        };
+        let uses: Vec<(String, String)> = of_type("relations", "uses-scheme")
+            .iter()
+            .map(|r| {
+                (
+                    r["from"]["id"].as_str().unwrap().to_owned(),
+                    r["to"]["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let want = [
+            ("10000", "0"),
+            ("10001", "10100"),
+            ("10002", "10100"),
+            ("10003", "10101"),
+            ("10020", "10300"),
+        ];
+        assert_eq!(
+            uses,
+            want.map(|(p, s)| (p.to_owned(), s.to_owned())),
+            "{kind:?}"
+        );
+        let team = of_type("entities", "permission-scheme")
+            .into_iter()
+            .find(|s| s["id"] == "10300")
+            .expect("the unlisted team-managed scheme is extracted");
+        assert_eq!(team["attributes"]["scope"], "project");
+        assert_eq!(team["attributes"]["projectId"], "10020");
+        let global = of_type("entities", "permission-scheme")
+            .into_iter()
+            .find(|s| s["id"] == "0")
+            .unwrap();
+        assert_eq!(global["attributes"]["scope"], "global");
+        assert_eq!(global["attributes"]["projectId"], serde_json::Value::Null);
+        let team_grants = of_type("relations", "in-scheme")
+            .iter()
+            .filter(|r| r["to"]["id"] == "10300")
+            .count();
+        assert_eq!(team_grants, 3, "the unlisted scheme's grants");
+        let log = h.fake.requests();
+        for path in [
+            "/rest/api/3/project/10020/permissionscheme",
+            "/rest/api/3/permissionscheme/10300",
+        ] {
+            assert_eq!(
+                log.iter().filter(|r| r.path == path).count(),
+                1,
+                "{path} once ({kind:?})"
+            );
+        }
+        assert_eq!(log.len() as u64, h.tenant.minimum_requests() + extra(kind));
+        assert!(h.fake.unknown_requests().is_empty());
+    }
+}
+
+/// Requests a token mode costs beyond the tenant's minimum: a scoped token is
+/// detected by a refused probe, a tenant-info lookup and a second probe.
+fn extra(kind: TokenKind) -> u64 {
+    match kind {
+        TokenKind::Unscoped => 0,
+        TokenKind::Scoped => 2,
+    }
+}

@@ -32,6 +32,9 @@ pub enum Endpoint {
     ApplicationRoles,
     /// `GET /rest/api/3/permissionscheme`
     PermissionSchemes,
+    /// `GET /rest/api/3/permissionscheme/{id}`, for a scheme a project names
+    /// that the listing did not return
+    PermissionScheme,
     /// `GET /rest/api/3/permissions`
     Permissions,
     /// `POST /rest/api/3/group/user`
@@ -80,6 +83,7 @@ impl Endpoint {
             Endpoint::ProjectPermissionScheme => "read a project's permission scheme",
             Endpoint::ApplicationRoles => "list application roles",
             Endpoint::PermissionSchemes => "list permission schemes",
+            Endpoint::PermissionScheme => "read a permission scheme a project uses",
             Endpoint::Permissions => "list permissions",
             Endpoint::AddGroupMember => "add a user to a group",
             Endpoint::RemoveGroupMember => "remove a user from a group",
@@ -121,7 +125,7 @@ impl Endpoint {
                 "Administer Projects (project permission) for the project, or Administer Jira \
                  (global permission)",
             ),
-            Endpoint::PermissionSchemes | Endpoint::SchemeGrants => {
+            Endpoint::PermissionSchemes | Endpoint::PermissionScheme | Endpoint::SchemeGrants => {
                 Some("access to Jira (a product licence on the site)")
             }
             Endpoint::Permissions => None,
@@ -204,7 +208,9 @@ impl Endpoint {
                 "read:avatar:jira",
                 "read:project-category:jira",
             ],
-            Endpoint::ProjectPermissionScheme | Endpoint::PermissionSchemes => &[
+            Endpoint::ProjectPermissionScheme
+            | Endpoint::PermissionSchemes
+            | Endpoint::PermissionScheme => &[
                 "read:jira-work",
                 "read:permission-scheme:jira",
                 "read:permission:jira",

@@ -176,6 +176,9 @@ pub struct PermissionScheme {
     pub description: Option<String>,
     #[serde(default)]
     pub permissions: Vec<PermissionGrant>,
+    /// Present for a scheme that belongs to one (team-managed) project.
+    #[serde(default)]
+    pub scope: Option<Scope>,
 }
 
 /// `PermissionGrant`.

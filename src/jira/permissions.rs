@@ -1,5 +1,6 @@
 //! Product access and permissions: `GET /rest/api/3/applicationrole`,
-//! `/permissionscheme?expand=all` and `/permissions`. None of them is paged.
+//! `/permissionscheme?expand=all`, `/permissionscheme/{id}?expand=all` and
+//! `/permissions`. None of them is paged.
 
 use super::client::Api;
 use super::transport::{HttpRequest, Method};
@@ -11,6 +12,15 @@ pub fn application_roles(api: &Api) -> HttpRequest {
 /// Every permission scheme with every grant and holder.
 pub fn schemes(api: &Api) -> HttpRequest {
     api.get("/rest/api/3/permissionscheme", &[("expand", "all")])
+}
+
+/// One permission scheme with every grant and holder: for a project-scoped
+/// scheme (a team-managed project's) that the listing may leave out.
+pub fn scheme(api: &Api, scheme_id: u64) -> HttpRequest {
+    api.get(
+        &format!("/rest/api/3/permissionscheme/{scheme_id}"),
+        &[("expand", "all")],
+    )
 }
 
 /// The permission catalogue: every global and project permission.

@@ -44,7 +44,8 @@ pub fn role_actors(api: &Api, project_id: &str, role_id: u64) -> HttpRequest {
     )
 }
 
-/// The permission scheme a company-managed project uses.
+/// The permission scheme a project uses: company-managed projects share
+/// global schemes, a team-managed project has a scheme scoped to itself.
 pub fn permission_scheme(api: &Api, project_id: &str) -> HttpRequest {
     api.get(
         &format!(

@@ -129,11 +129,19 @@ fn access_model(tenant: &Tenant, entities: &mut Vec<Value>, relations: &mut Vec<
             "scope": d.scope, "description": d.description}}),
         );
     }
-    for s in &tenant.schemes {
+    // A scheme is extracted when the listing returns it or a project uses it.
+    let used: Vec<u64> = tenant.projects.iter().filter_map(|p| p.scheme_id).collect();
+    for s in tenant
+        .schemes
+        .iter()
+        .filter(|s| s.listed || used.contains(&s.id))
+    {
         let scheme_id = s.id.to_string();
         entities.push(
             json!({"type": "permission-scheme", "id": scheme_id, "name": s.name,
-            "attributes": {"description": s.description}}),
+            "attributes": {"description": s.description,
+            "scope": if s.project.is_some() { "project" } else { "global" },
+            "projectId": opt(&s.project)}}),
         );
         for g in &s.grants {
             let id = g.id.to_string();

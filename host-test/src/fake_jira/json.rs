@@ -235,6 +235,9 @@ pub fn scheme(site_url: &str, s: &Scheme, with_grants: bool) -> Value {
     let mut v = json!({"expand": "permissions,user,group,projectRole,field,all", "id": s.id,
         "self": format!("{site_url}/rest/api/3/permissionscheme/{}", s.id),
         "name": s.name, "description": s.description});
+    if let Some(project) = &s.project {
+        v["scope"] = json!({"type": "PROJECT", "project": {"id": project}});
+    }
     if with_grants {
         v["permissions"] = Value::Array(s.grants.iter().map(|g| grant(site_url, g)).collect());
     }

@@ -350,10 +350,13 @@ fn respond(
             role_actors(tenant, &site_url, project, role, req)
         }
         ("GET", ["rest", "api", "3", "project", project, "permissionscheme"]) => {
-            project_scheme(tenant, &site_url, project)
+            project_scheme(tenant, &site_url, project, req)
         }
         ("GET", ["rest", "api", "3", "applicationrole"]) => application_roles(tenant, &site_url),
         ("GET", ["rest", "api", "3", "permissionscheme"]) => schemes(tenant, &site_url, req),
+        ("GET", ["rest", "api", "3", "permissionscheme", scheme]) => {
+            scheme_by_id(tenant, &site_url, scheme, req)
+        }
         ("GET", ["rest", "api", "3", "permissions"]) => {
             Ok(Answer::json(200, shapes::permissions(&tenant.permissions)))
         }
@@ -661,13 +664,42 @@ fn role_actors(
     ))
 }
 
-fn project_scheme(tenant: &Tenant, site_url: &str, id_or_key: &str) -> Handled {
+fn project_scheme(tenant: &Tenant, site_url: &str, id_or_key: &str, req: &Request) -> Handled {
     let project = administered(tenant, id_or_key)?;
     let scheme = project
         .scheme_id
         .and_then(|id| tenant.schemes.iter().find(|s| s.id == id))
         .ok_or_else(|| Answer::errors(404, &["This project does not use a permission scheme."]))?;
-    Ok(Answer::json(200, shapes::scheme(site_url, scheme, false)))
+    Ok(Answer::json(
+        200,
+        shapes::scheme(site_url, scheme, with_grants(req)),
+    ))
+}
+
+/// "Note that permissions are included when you specify any value" of
+/// `expand`, on every permission scheme read.
+fn with_grants(req: &Request) -> bool {
+    req.param("expand").is_some_and(|e| !e.is_empty())
+}
+
+/// `GET /permissionscheme/{schemeId}`: any scheme, listed or not.
+fn scheme_by_id(tenant: &Tenant, site_url: &str, scheme: &str, req: &Request) -> Handled {
+    let found = scheme
+        .parse::<u64>()
+        .ok()
+        .and_then(|id| tenant.schemes.iter().find(|s| s.id == id))
+        .ok_or_else(|| {
+            Answer::errors(
+                404,
+                &[&format!(
+                    "The permission scheme with id '{scheme}' does not exist."
+                )],
+            )
+        })?;
+    Ok(Answer::json(
+        200,
+        shapes::scheme(site_url, found, with_grants(req)),
+    ))
 }
 
 fn application_roles(tenant: &Tenant, site_url: &str) -> Handled {
@@ -685,12 +717,11 @@ fn application_roles(tenant: &Tenant, site_url: &str) -> Handled {
 }
 
 fn schemes(tenant: &Tenant, site_url: &str, req: &Request) -> Handled {
-    // "Note that permissions are included when you specify any value."
-    let with_grants = req.param("expand").is_some_and(|e| !e.is_empty());
     let list: Vec<Value> = tenant
         .schemes
         .iter()
-        .map(|s| shapes::scheme(site_url, s, with_grants))
+        .filter(|s| s.listed)
+        .map(|s| shapes::scheme(site_url, s, with_grants(req)))
         .collect();
     Ok(Answer::json(200, json!({"permissionSchemes": list})))
 }

@@ -5,7 +5,7 @@
 //! `User`, `GroupDetails` and `PageBean*` (account ids like
 //! `5b10a2844c20165700ede21g`, group ids as UUIDs, `self` links on the site).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Which kind of API token a credential is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +73,8 @@ pub struct Project {
     /// Category id and name.
     pub category: Option<(String, String)>,
     pub lead: Option<String>,
-    /// The permission scheme of a company-managed project.
+    /// The permission scheme the project uses: a global one for a
+    /// company-managed project, its own scoped one for a team-managed one.
     pub scheme_id: Option<u64>,
     /// The account may list the project but not administer it: its role and
     /// scheme endpoints answer 403.
@@ -133,6 +134,12 @@ pub struct Scheme {
     pub name: String,
     pub description: String,
     pub grants: Vec<Grant>,
+    /// The team-managed project the scheme is scoped to (`Scope` of type
+    /// `PROJECT`); `None` for a global scheme.
+    pub project: Option<String>,
+    /// Whether `GET /permissionscheme` lists it. A project-scoped scheme may
+    /// be left out; it is still read by id and through its project.
+    pub listed: bool,
 }
 
 /// An entry of the permission catalogue.
@@ -507,6 +514,7 @@ impl Tenant {
             Project {
                 is_private: true,
                 lead: Some(devs[0].into()),
+                scheme_id: Some(10300),
                 ..project("10020", "TEAM", "Team Rocket", "next-gen", "software")
             },
         ];
@@ -597,6 +605,8 @@ impl Tenant {
                 id: 0,
                 name: "Default Permission Scheme".into(),
                 description: "Jira's default scheme; its id is 0.".into(),
+                project: None,
+                listed: true,
                 grants: vec![
                     grant(
                         10000,
@@ -659,6 +669,8 @@ impl Tenant {
                 id: 10100,
                 name: "Software Scheme".into(),
                 description: "For company-managed software projects.".into(),
+                project: None,
+                listed: true,
                 grants: vec![
                     grant(
                         10100,
@@ -688,6 +700,8 @@ impl Tenant {
                 id: 10101,
                 name: "Service Desk Scheme".into(),
                 description: String::new(),
+                project: None,
+                listed: true,
                 grants: vec![
                     grant(
                         10200,
@@ -702,6 +716,38 @@ impl Tenant {
                         "projectRole",
                         Some("10002"),
                         Some("10002"),
+                    ),
+                ],
+            },
+            // Team Rocket's own scheme: scoped to it, and left out of
+            // `GET /permissionscheme`, as a project-scoped scheme may be.
+            Scheme {
+                id: 10300,
+                name: "Team Rocket permissions".into(),
+                description: "The access settings of the team-managed project Team Rocket.".into(),
+                project: Some("10020".into()),
+                listed: false,
+                grants: vec![
+                    grant(
+                        10300,
+                        "ADMINISTER_PROJECTS",
+                        "projectRole",
+                        Some("10100"),
+                        Some("10100"),
+                    ),
+                    grant(
+                        10301,
+                        "BROWSE_PROJECTS",
+                        "projectRole",
+                        Some("10101"),
+                        Some("10101"),
+                    ),
+                    grant(
+                        10302,
+                        "BROWSE_PROJECTS",
+                        "projectRole",
+                        Some("10102"),
+                        Some("10102"),
                     ),
                 ],
             },
@@ -740,15 +786,27 @@ impl Tenant {
             .sum();
         let visible: Vec<&Project> = self.projects.iter().collect();
         let projects = pages(visible.len(), 100);
-        // A team-managed project costs its role list plus one request per
-        // role; a company-managed one, one per global role plus its scheme.
+        // Every project costs its scheme; a team-managed one its role list
+        // plus one request per role, a company-managed one one per global role.
         let per_project: u64 = visible
             .iter()
-            .map(|p| self.roles_of(p).len() as u64 + 1)
+            .map(|p| self.roles_of(p).len() as u64 + 1 + u64::from(p.team_managed()))
             .sum();
+        // Schemes that projects use but `/permissionscheme` leaves out are
+        // read one by one.
+        let unlisted = self.unlisted_schemes_in_use().len() as u64;
         // /myself; users; groups and members; /role; projects and theirs;
-        // /applicationrole, /permissions, /permissionscheme.
-        1 + users + groups + members + 1 + projects + per_project + 3
+        // /applicationrole, /permissions, /permissionscheme; unlisted schemes.
+        1 + users + groups + members + 1 + projects + per_project + 3 + unlisted
+    }
+
+    /// The ids of schemes some project uses that the listing leaves out.
+    pub fn unlisted_schemes_in_use(&self) -> BTreeSet<u64> {
+        self.projects
+            .iter()
+            .filter_map(|p| p.scheme_id)
+            .filter(|id| !self.schemes.iter().any(|s| s.id == *id && s.listed))
+            .collect()
     }
 
     /// A synthetic tenant of a given size, for tests and the benchmark. Each
@@ -758,8 +816,9 @@ impl Tenant {
     }
 
     /// Like [`Tenant::generate`], with `projects` projects: every tenth is
-    /// team-managed with three roles of its own; the rest are company-managed
-    /// and use one of three permission schemes. Each project role has one
+    /// team-managed with three roles and a scheme of its own (every other such
+    /// scheme left out of the listing); the rest are company-managed and use
+    /// one of three permission schemes. Each project role has one
     /// group actor and one user actor.
     pub fn generate_with_projects(users: usize, groups: usize, projects: usize) -> Self {
         let mut t = Self::empty(SAMPLE_SITE);
@@ -821,6 +880,8 @@ impl Tenant {
                 id,
                 name: format!("Scheme {s}"),
                 description: String::new(),
+                project: None,
+                listed: true,
                 grants: (0..20u64)
                     .map(|g| {
                         let (kind, param) = match g % 4 {
@@ -860,11 +921,11 @@ impl Tenant {
                 archived: i % 25 == 24,
                 category: None,
                 lead: pick(&user_ids, i * 31),
-                scheme_id: if team {
-                    None
+                scheme_id: Some(if team {
+                    30_000 + i as u64
                 } else {
-                    Some([0, 10001, 10002][i % 3])
-                },
+                    [0, 10001, 10002][i % 3]
+                }),
                 restricted: false,
             });
             let roles: Vec<u64> = if team {
@@ -883,6 +944,27 @@ impl Tenant {
             } else {
                 globals.clone()
             };
+            if team {
+                // A scheme of its own; every other one is left out of the listing.
+                self.schemes.push(Scheme {
+                    id: 30_000 + i as u64,
+                    name: format!("Project {i} permissions"),
+                    description: String::new(),
+                    grants: roles
+                        .iter()
+                        .zip(["ADMINISTER_PROJECTS", "EDIT_ISSUES", "BROWSE_PROJECTS"])
+                        .map(|(role_id, permission)| Grant {
+                            id: 3_000_000 + 3 * i as u64 + (role_id % 3),
+                            permission: permission.into(),
+                            holder_type: "projectRole".into(),
+                            parameter: Some(role_id.to_string()),
+                            value: Some(role_id.to_string()),
+                        })
+                        .collect(),
+                    project: Some(id.clone()),
+                    listed: (i / 10) % 2 == 0,
+                });
+            }
             for (r, role_id) in roles.into_iter().enumerate() {
                 let mut actors = Vec::new();
                 actors.extend(pick(&group_ids, i + r).map(Actor::Group));
