@@ -2,6 +2,8 @@
 //! calls: the run either ends with exactly the fault-free output, after
 //! bounded retries, or with a typed error that names the step and the
 //! endpoint. It never hangs and never reports a partial result as complete.
+//! A 200 whose body is not JSON at all is retried like a reset connection;
+//! one that never turns into JSON ends in `invalid-response`.
 
 mod support;
 
@@ -9,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use host_test::CallError;
+use host_test::action::ActionSpec;
 use host_test::fake_jira::{Fault, FaultRule, Tenant, TokenKind};
 use host_test::runtime::types::Error as PluginError;
 use host_test::testing::Harness;
@@ -46,6 +49,8 @@ fn faults() -> Vec<(&'static str, Fault)> {
         ("invalid JSON", Fault::InvalidJson),
         ("wrong shape", Fault::WrongShape),
         ("empty 200", Fault::EmptyOk),
+        ("cut-off JSON, whole length", Fault::TruncatedJson),
+        ("HTML 200", Fault::HtmlOk),
         ("slow", Fault::Slow(Duration::from_secs(3))),
         ("401", status(401, None)),
         ("403", status(403, None)),
@@ -64,7 +69,9 @@ enum Expect {
 
 fn expectation(fault: &Fault) -> Expect {
     match fault {
-        Fault::InvalidJson | Fault::WrongShape | Fault::EmptyOk => Expect::InvalidResponse,
+        // A 200 that is not JSON at all is a broken delivery, retried like a
+        // reset; JSON of the wrong shape is Jira's answer, and an error at once.
+        Fault::WrongShape => Expect::InvalidResponse,
         Fault::Status { status: 401, .. } => Expect::Unauthorized,
         Fault::Status { status: 403, .. } => Expect::Forbidden,
         _ => Expect::Exact,
@@ -229,4 +236,84 @@ async fn extract_gives_up_within_the_retry_budget() {
     assert!((2..=6).contains(&attempts), "{attempts} attempts");
     // The budget bounds the waiting; the check is loose on purpose (not a timing test).
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extract_gives_up_on_a_200_that_is_never_json_as_invalid_response() {
+    // Each on an endpoint read once, so the fake's count is one request's attempts.
+    let cases = [
+        ("/rest/api/3/users/search", Fault::EmptyOk, "list users"),
+        ("/rest/api/3/role", Fault::InvalidJson, "list project roles"),
+        (
+            "/rest/api/3/project/search",
+            Fault::TruncatedJson,
+            "list projects",
+        ),
+        ("/rest/api/3/permissions", Fault::HtmlOk, "list permissions"),
+    ];
+    for (path, fault, step) in cases {
+        let mut h = Harness::new(Tenant::sample()).await;
+        let mut config: serde_json::Value =
+            serde_json::from_str(&h.config(TokenKind::Unscoped)).unwrap();
+        config["appConfig"]["retryBudgetSeconds"] = 2.into();
+        h.plugin.configure(&config.to_string()).await.unwrap();
+        h.fake.inject(FaultRule::from(path, 1, fault.clone()));
+        let started = std::time::Instant::now();
+        let err = tokio::time::timeout(Duration::from_secs(60), h.plugin.extract_all(|_| {}))
+            .await
+            .expect("the extraction ended")
+            .unwrap_err();
+        let attempts = h.fake.requests().iter().filter(|r| r.path == path).count();
+        match &err {
+            CallError::Plugin(PluginError::InvalidResponse(f)) => {
+                assert_eq!(f.step, step, "{fault:?}");
+                assert!(f.endpoint.starts_with(&format!("GET {path}")), "{f:?}");
+                assert!(
+                    f.message.ends_with(&format!("(after {attempts} attempts)")),
+                    "{fault:?}: the message counts the fake's {attempts} requests: {f:?}"
+                );
+                assert!(!f.message.contains("Bad Gateway"), "no body content: {f:?}");
+            }
+            other => panic!("{fault:?}: {other:?}"),
+        }
+        assert!(
+            (2..=6).contains(&attempts),
+            "{fault:?}: {attempts} attempts"
+        );
+        assert!(started.elapsed() < Duration::from_secs(30));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_never_retries_a_write_whose_200_is_not_json() {
+    let mut h = Harness::new(Tenant::sample()).await;
+    h.plugin
+        .configure(&h.config(TokenKind::Unscoped))
+        .await
+        .unwrap();
+    h.fake.clear_requests();
+    h.fake
+        .inject(FaultRule::from("/rest/api/3/group", 1, Fault::HtmlOk));
+    let spec = ActionSpec::parse(r#"{"action": "create-group", "name": "made once"}"#).unwrap();
+    let err = h.plugin.apply(&spec.to_wit()).await.unwrap_err();
+    match &err {
+        CallError::Plugin(PluginError::InvalidResponse(f)) => {
+            assert_eq!(f.step, "create a group");
+            assert!(f.endpoint.starts_with("POST /rest/api/3/group"), "{f:?}");
+            assert!(!f.message.contains("attempts"), "{f:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let posts: Vec<_> = h
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/rest/api/3/group")
+        .map(|r| (r.method, r.status))
+        .collect();
+    assert_eq!(posts, vec![("POST".to_owned(), 201)], "sent once");
+    let made = h
+        .fake
+        .with_tenant(|t| t.groups.iter().filter(|g| g.name == "made once").count());
+    assert_eq!(made, 1);
 }

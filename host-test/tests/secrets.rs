@@ -193,8 +193,8 @@ async fn no_output_ever_contains_the_token() {
         ),
         ("401 mid-run", FaultRule::from("*", 5, Fault::status(401))),
         (
-            "invalid JSON",
-            FaultRule::on("/rest/api/3/project/search", &[1], Fault::InvalidJson),
+            "wrong shape",
+            FaultRule::on("/rest/api/3/project/search", &[1], Fault::WrongShape),
         ),
     ] {
         h.fake.clear_requests();

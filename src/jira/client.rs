@@ -3,9 +3,10 @@
 
 use std::fmt;
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use super::endpoints::Endpoint;
+use super::executor::not_json;
 use super::transport::{HttpRequest, HttpResponse, Method, TransportError};
 use crate::config::{Credentials, GATEWAY_HOST, SiteName};
 use crate::error::{Error, RequestFailure};
@@ -173,6 +174,15 @@ pub fn classify(
         }
     };
     if response.is_success() {
+        // The executor retries a read whose body is not JSON at all; still so
+        // after more than one attempt, it is an invalid response that says how
+        // many attempts were made. (After one, decoding reports it.)
+        if attempts > 1
+            && request.method == Method::Get
+            && let Some(e) = not_json(&response)
+        {
+            return Err(body_error(endpoint, request, &response, &e, attempts));
+        }
         return Ok(response);
     }
     let messages = error_messages(&response.body);
@@ -215,19 +225,37 @@ pub fn decode<T: DeserializeOwned>(
     request: &HttpRequest,
     response: &HttpResponse,
 ) -> Result<T, Error> {
-    serde_json::from_slice(&response.body).map_err(|e| {
-        let what = if response.body.is_empty() {
-            "empty body".to_owned()
-        } else {
-            // serde_json names the line and column, never the content.
-            format!("unexpected JSON: {e}")
-        };
-        Error::InvalidResponse(RequestFailure::new(
-            endpoint.step(),
-            &request.line(),
-            format!("HTTP {}: {what}", response.status),
-        ))
-    })
+    serde_json::from_slice(&response.body)
+        .map_err(|e| body_error(endpoint, request, response, &e, 1))
+}
+
+/// The `invalid-response` error for a successful answer whose body did not
+/// decode, after `attempts` attempts.
+fn body_error(
+    endpoint: Endpoint,
+    request: &HttpRequest,
+    response: &HttpResponse,
+    e: &serde_json::Error,
+    attempts: u32,
+) -> Error {
+    // serde_json names the line and column, never the content.
+    let what = if response.body.is_empty() {
+        "empty body".to_owned()
+    } else if let Err(syntax) = serde_json::from_slice::<IgnoredAny>(&response.body) {
+        format!("not JSON: {syntax}")
+    } else {
+        format!("unexpected JSON: {e}")
+    };
+    let attempts = if attempts > 1 {
+        format!(" (after {attempts} attempts)")
+    } else {
+        String::new()
+    };
+    Error::InvalidResponse(RequestFailure::new(
+        endpoint.step(),
+        &request.line(),
+        format!("HTTP {}: {what}{attempts}", response.status),
+    ))
 }
 
 /// Jira's error messages from an error body: `errorMessages` and `errors` of
@@ -398,14 +426,47 @@ mod tests {
     }
 
     #[test]
+    fn classify_reports_a_read_still_not_json_after_retries_as_invalid_response() {
+        let req = api().get("/rest/api/3/group/bulk", &[("startAt", "0")]);
+        for body in [
+            "",
+            "<html><body>502 Bad Gateway</body></html>",
+            "{\"values\": [",
+        ] {
+            let err = classify(Endpoint::Groups, &req, Ok(response(200, body)), 6).unwrap_err();
+            match &err {
+                Error::InvalidResponse(f) => {
+                    assert_eq!(f.step, "list groups");
+                    assert_eq!(f.endpoint, "GET /rest/api/3/group/bulk?startAt=0");
+                    assert!(f.message.ends_with("(after 6 attempts)"), "{f:?}");
+                    assert!(!f.message.contains("Bad Gateway"), "no body content: {f:?}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // JSON, of whatever shape, is for decoding to judge.
+        let ok = classify(Endpoint::Groups, &req, Ok(response(200, "{\"x\": 1}")), 6);
+        assert!(ok.is_ok());
+        // A write is never retried on this ground: its body is decoding's business.
+        let mut post = req.clone();
+        post.method = Method::Post;
+        assert!(classify(Endpoint::CreateGroup, &post, Ok(response(201, "<html>")), 2).is_ok());
+    }
+
+    #[test]
     fn decode_names_the_step_for_broken_json() {
         let req = api().get("/rest/api/3/users/search", &[]);
-        for body in ["", "{", "{\"not\": \"an array\"}"] {
+        for (body, what) in [
+            ("", "empty body"),
+            ("{", "not JSON"),
+            ("{\"not\": \"an array\"}", "unexpected JSON"),
+        ] {
             let err = decode::<Vec<u32>>(Endpoint::Users, &req, &response(200, body)).unwrap_err();
             match err {
                 Error::InvalidResponse(f) => {
                     assert_eq!(f.step, "list users");
                     assert!(f.endpoint.starts_with("GET /rest/api/3/users/search"));
+                    assert!(f.message.starts_with(&format!("HTTP 200: {what}")), "{f:?}");
                 }
                 other => panic!("{other:?}"),
             }

@@ -220,15 +220,19 @@ impl<T: Transport, J> Executor<T, J> {
                     .header("x-ratelimit-nearlimit")
                     .is_some_and(|v| v.eq_ignore_ascii_case("true"));
                 let retry_after = retry_after(response);
+                let garbled = read && not_json(response).is_some();
                 if response.status == 429 || near_limit {
                     self.throttled();
-                } else if response.status < 500 {
+                } else if response.status < 500 && !garbled {
                     self.healthy();
                 }
                 match response.status {
                     // The server says it did not process the request: safe for writes too.
                     429 | 503 => Some(retry_after),
                     500 | 502 | 504 if read => Some(None),
+                    // Not Jira's answer but a broken delivery of it: like a reset
+                    // connection, worth another read. A write may have been made.
+                    _ if garbled => Some(None),
                     _ => None,
                 }
             }
@@ -292,6 +296,20 @@ impl<T: Transport, J> Executor<T, J> {
         let fraction = (self.rng % 1000) as u32;
         exp / 2 + (exp / 2) * fraction / 1000
     }
+}
+
+/// Why a successful answer's body is not JSON at all, if it is not: a proxy's
+/// error page sent as 200, or a body cut short that the transport could not
+/// tell from a whole one. Every read the connector sends is answered with JSON
+/// (Atlassian's spec gives each a 200 with `application/json`, and
+/// `/_edge/tenant_info` answers JSON too), so such a body is a failed delivery,
+/// not Jira's answer. JSON of the wrong shape is Jira's answer, and is not
+/// this. 204 and 205 carry no body by definition, so `None` for them.
+pub fn not_json(response: &HttpResponse) -> Option<serde_json::Error> {
+    if !response.is_success() || matches!(response.status, 204 | 205) {
+        return None;
+    }
+    serde_json::from_slice::<serde::de::IgnoredAny>(&response.body).err()
 }
 
 /// `Retry-After` in seconds. Jira sends whole seconds; an HTTP date is not used
@@ -420,13 +438,136 @@ mod tests {
             if c.get() < 3 {
                 Err(TransportError::Connection("reset".into()))
             } else {
-                status(200, &[])
+                json(200, serde_json::json!([]))
             }
         });
         let mut ex = Executor::new(transport, 4, RetryPolicy::default());
         ex.submit((), get("/x"));
         let done = ex.next_completed().unwrap();
         assert_eq!((done.result.unwrap().status, done.attempts), (200, 3));
+    }
+
+    fn body(code: u16, body: &str) -> Result<HttpResponse, TransportError> {
+        Ok(HttpResponse {
+            status: code,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    /// What a client may get instead of Jira's JSON: nothing, a proxy's page,
+    /// a body cut short with a matching `Content-Length`.
+    const NOT_JSON: &[&str] = &[
+        "",
+        "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        r#"{"values": [{"accountId": "5b10a"#,
+        "[] trailing",
+    ];
+
+    #[test]
+    fn next_retries_a_read_whose_200_is_not_json() {
+        for garbage in NOT_JSON {
+            let calls = Rc::new(Cell::new(0));
+            let c = calls.clone();
+            let transport = FakeTransport::new(move |_| {
+                c.set(c.get() + 1);
+                if c.get() < 3 {
+                    body(200, garbage)
+                } else {
+                    json(200, serde_json::json!([]))
+                }
+            });
+            let mut ex = Executor::new(transport, 4, RetryPolicy::default());
+            ex.submit((), get("/x"));
+            let done = ex.next_completed().unwrap();
+            assert_eq!(done.attempts, 3, "{garbage:?}");
+            assert_eq!(done.result.unwrap().body, b"[]");
+            assert_eq!(ex.stats().retries, 2);
+            assert!(ex.transport().slept > Duration::ZERO, "backed off");
+        }
+    }
+
+    #[test]
+    fn next_never_retries_a_write_whose_200_is_not_json() {
+        for method in [Method::Post, Method::Put, Method::Delete] {
+            for code in [200, 201] {
+                let transport = FakeTransport::new(move |_| body(code, NOT_JSON[1]));
+                let mut ex = Executor::new(transport, 4, RetryPolicy::default());
+                let mut write = get("/rest/api/3/group");
+                write.method = method;
+                ex.submit((), write);
+                let done = ex.next_completed().unwrap();
+                assert_eq!(done.attempts, 1, "{method:?} {code}");
+                assert_eq!(done.result.unwrap().status, code);
+            }
+        }
+    }
+
+    #[test]
+    fn next_does_not_retry_a_read_whose_json_has_the_wrong_shape() {
+        let transport =
+            FakeTransport::new(|_| json(200, serde_json::json!({"values": {"not": "a list"}})));
+        let mut ex = Executor::new(transport, 4, RetryPolicy::default());
+        ex.submit((), get("/x"));
+        assert_eq!(ex.next_completed().unwrap().attempts, 1);
+    }
+
+    #[test]
+    fn next_does_not_retry_a_read_whose_204_is_empty() {
+        let transport = FakeTransport::new(|_| body(204, ""));
+        let mut ex = Executor::new(transport, 4, RetryPolicy::default());
+        ex.submit((), get("/x"));
+        assert_eq!(ex.next_completed().unwrap().attempts, 1);
+    }
+
+    #[test]
+    fn next_does_not_retry_an_error_status_whose_body_is_not_json() {
+        let transport = FakeTransport::new(|_| body(404, "<html>Not Found</html>"));
+        let mut ex = Executor::new(transport, 4, RetryPolicy::default());
+        ex.submit((), get("/x"));
+        assert_eq!(ex.next_completed().unwrap().attempts, 1);
+    }
+
+    #[test]
+    fn next_gives_up_as_invalid_response_when_budget_spent() {
+        use crate::error::Error;
+        use crate::jira::client::{classify, test_api};
+        use crate::jira::endpoints::Endpoint;
+
+        let budgets = [
+            (RetryPolicy::default(), RetryPolicy::default().max_attempts),
+            // 0.5 s of backoff at most: one retry fits, whatever the jitter.
+            (
+                RetryPolicy {
+                    max_wait: Duration::from_millis(500),
+                    ..RetryPolicy::default()
+                },
+                2,
+            ),
+        ];
+        for (policy, attempts) in budgets {
+            let transport = FakeTransport::new(|_| body(200, NOT_JSON[1]));
+            let mut ex = Executor::new(transport, 4, policy);
+            let request = test_api().get("/rest/api/3/group/bulk", &[("startAt", "50")]);
+            ex.submit((), request);
+            let done = ex.next_completed().unwrap();
+            assert_eq!(done.attempts, attempts);
+            assert!(ex.transport().slept <= policy.max_wait);
+            let err =
+                classify(Endpoint::Groups, &done.request, done.result, done.attempts).unwrap_err();
+            match &err {
+                Error::InvalidResponse(f) => {
+                    assert_eq!(f.step, "list groups");
+                    assert_eq!(f.endpoint, "GET /rest/api/3/group/bulk?startAt=50");
+                    assert!(
+                        f.message
+                            .ends_with(&format!("not JSON: expected value at line 1 column 1 (after {attempts} attempts)")),
+                        "{f:?}"
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]
@@ -436,9 +577,14 @@ mod tests {
         let transport = FakeTransport::new(move |_| {
             c.set(c.get() + 1);
             if c.get() == 1 {
-                status(200, &[("x-ratelimit-nearlimit", "true")])
+                let mut near = json(200, serde_json::json!([]));
+                if let Ok(r) = &mut near {
+                    r.headers
+                        .push(("x-ratelimit-nearlimit".into(), "true".into()));
+                }
+                near
             } else {
-                status(200, &[])
+                json(200, serde_json::json!([]))
             }
         });
         let mut ex = Executor::new(transport, 8, RetryPolicy::default());
@@ -455,7 +601,7 @@ mod tests {
 
     #[test]
     fn submit_respects_the_cap() {
-        let transport = FakeTransport::new(|_| status(200, &[]));
+        let transport = FakeTransport::new(|_| json(200, serde_json::json!([])));
         let mut ex = Executor::new(transport, 3, RetryPolicy::default());
         for i in 0..10 {
             ex.submit(i, get("/n"));

@@ -85,6 +85,12 @@ pub enum Fault {
     WrongShape,
     /// Answer 200 with an empty body.
     EmptyOk,
+    /// Answer 200 with the first half of the JSON body, announced as the whole
+    /// (`Content-Length` matches what is sent): a body cut short that the
+    /// client cannot tell from a whole one.
+    TruncatedJson,
+    /// Answer 200 with a proxy's HTML error page instead of Jira's JSON.
+    HtmlOk,
     /// Answer, but only after this long.
     Slow(Duration),
     /// Answer a `PageBean` whose `nextPage` is its own `self` link and whose
@@ -385,6 +391,15 @@ async fn answer(
                 answer.body = br#"{"isLast": "no", "values": {"not": "a list"}}"#.to_vec();
             }
             Some(Fault::EmptyOk) => answer.body.clear(),
+            Some(Fault::TruncatedJson) => {
+                // A strict prefix of an object or array is never whole JSON.
+                let half = answer.body.len() / 2;
+                answer.body.truncate(half);
+            }
+            Some(Fault::HtmlOk) => {
+                answer.headers = vec![("content-type", "text/html; charset=UTF-8".into())];
+                answer.body = PROXY_ERROR_PAGE.to_vec();
+            }
             Some(Fault::SelfLoopingPage) => {
                 if let Ok(serde_json::Value::Object(mut page)) =
                     serde_json::from_slice(&answer.body)
@@ -423,6 +438,11 @@ async fn answer(
     }
     Ok(response)
 }
+
+/// What a proxy in front of Jira may send, with a 200, when Jira did not answer.
+const PROXY_ERROR_PAGE: &[u8] =
+    b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n\
+<body><h1>Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>\n";
 
 fn next_fault(shared: &Shared, request: &routes::Request) -> Option<Fault> {
     let mut counts = shared.counts.lock().expect("counts poisoned");
