@@ -1,10 +1,13 @@
 //! Lifecycle actions: changes to access, each idempotent.
 //!
-//! Every action is validated before any request is sent. Whether a change was
-//! `applied` or the state `already` held is read from Jira's answer to the
-//! write itself. Where that answer is ambiguous (a 404 that may mean "no such
-//! actor" or "no such project"), one read after the write settles it; the only
-//! read before a write is for user properties, because Jira's answer to a PUT
+//! Every action is validated before any request is sent. A success answer to
+//! the write means `applied`. A 400 or 404 is ambiguous: Jira gives them both
+//! for a change it had nothing to do for (a member already there, a role actor
+//! or grant no longer there) and for a request it refused (no such user,
+//! group, project, role or scheme), so the state is read back after the write,
+//! never guessed from the message: `already-in-state` when the read shows the
+//! state the action wants, and otherwise the write's own error. The only read
+//! before a write is for user properties, because Jira's answer to a PUT
 //! cannot tell a change from a no-op.
 //!
 //! Writes are retried only when Jira says it did not process them (429, 503).
@@ -19,10 +22,10 @@ use crate::error::{Error, RequestFailure, Result};
 use crate::jira::client::{Api, classify, decode, error_messages};
 use crate::jira::endpoints::Endpoint;
 use crate::jira::executor::{Executor, RetryPolicy};
-use crate::jira::models::{GroupDetails, PermissionGrant, ProjectRole};
+use crate::jira::models::{GroupDetails, GroupName, PermissionGrant, ProjectRole};
 use crate::jira::page::PageBean;
 use crate::jira::projects::Actor as WireActor;
-use crate::jira::transport::{HttpRequest, HttpResponse, Transport};
+use crate::jira::transport::{HttpRequest, HttpResponse, Method, Transport};
 use crate::jira::{groups, permissions, projects, users};
 
 /// Who holds a project role.
@@ -270,7 +273,7 @@ pub fn apply<T: Transport>(
     action: &Action,
 ) -> Result<Outcome> {
     action.validate()?;
-    let mut run = Run {
+    let run = Run {
         api,
         executor: Executor::new(transport, 1, policy),
         exchanges: Vec::new(),
@@ -279,215 +282,288 @@ pub fn apply<T: Transport>(
         Action::AddGroupMember {
             account_id,
             group_id,
-        } => {
-            let reply = run.send(
-                Endpoint::AddGroupMember,
-                groups::add_member(api, group_id, account_id),
-            )?;
-            match reply.status() {
-                201 => run.done(Status::Applied, None),
-                400 if reply.mentions("already a member") => run.done(Status::AlreadyInState, None),
-                _ => Err(reply.error()),
-            }
-        }
+        } => add_group_member(run, account_id, group_id),
         Action::RemoveGroupMember {
             account_id,
             group_id,
-        } => {
-            let reply = run.send(
-                Endpoint::RemoveGroupMember,
-                groups::remove_member(api, group_id, account_id),
-            )?;
-            match reply.status() {
-                200 | 204 => run.done(Status::Applied, None),
-                400 if reply.mentions("not a member") => run.done(Status::AlreadyInState, None),
-                _ => Err(reply.error()),
-            }
-        }
-        Action::CreateGroup { name } => {
-            let reply = run.send(Endpoint::CreateGroup, groups::create(api, name))?;
-            match reply.status() {
-                201 => {
-                    let group: GroupDetails = reply.decode()?;
-                    run.done(Status::Applied, Some(group.group_id))
-                }
-                // Jira answers 400 both for a name in use and for a bad name:
-                // only the group's existence tells them apart.
-                400 => match run.find_group(groups::GroupKey::Name(name))? {
-                    Some(existing) => run.done(Status::AlreadyInState, Some(existing.group_id)),
-                    None => Err(reply.error()),
-                },
-                _ => Err(reply.error()),
-            }
-        }
+        } => remove_group_member(run, account_id, group_id),
+        Action::CreateGroup { name } => create_group(run, name),
         Action::DeleteGroup {
             group_id,
             swap_group_id,
-        } => {
-            let reply = run.send(
-                Endpoint::DeleteGroup,
-                groups::delete(api, group_id, swap_group_id.as_deref()),
-            )?;
-            match reply.status() {
-                200 | 204 => run.done(Status::Applied, None),
-                // 404 names the group or the swap group: ask which.
-                404 if swap_group_id.is_none() => run.done(Status::AlreadyInState, None),
-                404 => match run.find_group(groups::GroupKey::Id(group_id))? {
-                    None => run.done(Status::AlreadyInState, None),
-                    Some(_) => Err(Error::NotFound(reply.failure(format!(
-                        "the swap group {} does not exist",
-                        swap_group_id.as_deref().unwrap_or_default()
-                    )))),
-                },
-                _ => Err(reply.error()),
-            }
-        }
+        } => delete_group(run, group_id, swap_group_id.as_deref()),
         Action::AddProjectRoleActor {
             project_id,
             role_id,
             actor,
-        } => {
-            let role = numeric_id("role-id", role_id)?;
-            let reply = run.send(
-                Endpoint::AddRoleActor,
-                projects::add_actor(api, project_id, role, wire(actor)),
-            )?;
-            match reply.status() {
-                200 | 201 => run.done(Status::Applied, None),
-                400 if reply.mentions("already") => run.done(Status::AlreadyInState, None),
-                // Jira's 404 covers an inactive user or group, which no lookup
-                // can fix: the caller must reactivate it first.
-                404 if reply.mentions("not active") || reply.mentions("inactive") => {
-                    Err(reply.rejected())
-                }
-                _ => Err(reply.error()),
-            }
-        }
+        } => add_role_actor(run, project_id, role_id, actor),
         Action::RemoveProjectRoleActor {
             project_id,
             role_id,
             actor,
-        } => {
-            let role = numeric_id("role-id", role_id)?;
-            let reply = run.send(
-                Endpoint::RemoveRoleActor,
-                projects::remove_actor(api, project_id, role, wire(actor)),
-            )?;
-            match reply.status() {
-                200 | 204 => run.done(Status::Applied, None),
-                // 404 is "no such project or role" or "not an actor": read the role.
-                404 => {
-                    let role: ProjectRole = run.read(
-                        Endpoint::ProjectRoleActors,
-                        projects::role_actors(api, project_id, role),
-                    )?;
-                    if role.actors.iter().any(|a| same_actor(a, actor)) {
-                        Err(reply.error())
-                    } else {
-                        run.done(Status::AlreadyInState, None)
-                    }
-                }
-                _ => Err(reply.error()),
-            }
-        }
+        } => remove_role_actor(run, project_id, role_id, actor),
         Action::AddPermissionGrant {
             scheme_id,
             permission,
             holder,
-        } => {
-            let body =
-                serde_json::json!({ "holder": holder_json(holder), "permission": permission });
-            let reply = run.send(
-                Endpoint::AddGrant,
-                permissions::add_grant(api, *scheme_id, &body),
-            )?;
-            match reply.status() {
-                201 | 200 => {
-                    let grant: PermissionGrant = reply.decode()?;
-                    run.done(Status::Applied, Some(grant.id.to_string()))
-                }
-                // 400 is "the same grant is present" or a bad request: look.
-                400 => match run.find_grant(*scheme_id, permission, holder)? {
-                    Some(id) => run.done(Status::AlreadyInState, Some(id.to_string())),
-                    None => Err(reply.error()),
-                },
-                _ => Err(reply.error()),
-            }
-        }
+        } => add_grant(run, *scheme_id, permission, holder),
         Action::RemovePermissionGrant {
             scheme_id,
             grant_id,
-        } => {
-            let reply = run.send(
-                Endpoint::RemoveGrant,
-                permissions::remove_grant(api, *scheme_id, *grant_id),
-            )?;
-            match reply.status() {
-                200 | 204 => run.done(Status::Applied, None),
-                // Jira answers 400 for a grant that is not there; a missing
-                // scheme must not pass for that, so read the scheme's grants.
-                400 | 404 => {
-                    let grants: SchemeGrants = run.read(
-                        Endpoint::SchemeGrants,
-                        permissions::scheme_grants(api, *scheme_id),
-                    )?;
-                    if grants.permissions.iter().any(|g| g.id == *grant_id) {
-                        Err(reply.error())
-                    } else {
-                        run.done(Status::AlreadyInState, None)
-                    }
-                }
-                _ => Err(reply.error()),
-            }
-        }
+        } => remove_grant(run, *scheme_id, *grant_id),
         Action::SetUserProperty {
             account_id,
             key,
             value_json,
-        } => {
-            let wanted: Json = serde_json::from_str(value_json).expect("validated above");
-            let current = run.send(
-                Endpoint::GetUserProperty,
-                users::get_property(api, account_id, key),
-            )?;
-            match current.status() {
-                200 => {
-                    let property: EntityProperty = current.decode()?;
-                    if property.value == wanted {
-                        return run.done(Status::AlreadyInState, None);
-                    }
-                }
-                // No such property yet (or no such user: the PUT will say).
-                404 => {}
-                _ => return Err(current.error()),
-            }
-            let reply = run.send(
-                Endpoint::SetUserProperty,
-                users::set_property(api, account_id, key, value_json),
-            )?;
-            match reply.status() {
-                200 | 201 => run.done(Status::Applied, None),
-                _ => Err(reply.error()),
-            }
-        }
+        } => set_user_property(run, account_id, key, value_json),
         Action::DeleteUserProperty { account_id, key } => {
-            let reply = run.send(
-                Endpoint::DeleteUserProperty,
-                users::delete_property(api, account_id, key),
-            )?;
-            match reply.status() {
-                200 | 204 => run.done(Status::Applied, None),
-                // 404 is "no such property" or "no such user": look the user up.
-                404 => {
-                    let user = run.send(Endpoint::GetUser, users::get(api, account_id))?;
-                    match user.status() {
-                        200 => run.done(Status::AlreadyInState, None),
-                        _ => Err(user.error()),
-                    }
+            delete_user_property(run, account_id, key)
+        }
+    }
+}
+
+/// Whether Jira's answer to a write may mean "already done" or "not there".
+/// Jira answers 400 for some of those (a member or role actor that is already
+/// there or not there, a grant that is present or missing) and 404 for
+/// others (a group or property that is gone), and uses both for requests it
+/// refuses: only reading the state back tells them apart.
+fn ambiguous(status: u16) -> bool {
+    matches!(status, 400 | 404)
+}
+
+fn add_group_member<T: Transport>(
+    mut run: Run<'_, T>,
+    account_id: &str,
+    group_id: &str,
+) -> Result<Outcome> {
+    let request = groups::add_member(run.api, group_id, account_id);
+    let reply = run.send(Endpoint::AddGroupMember, request)?;
+    match reply.status() {
+        201 => run.done(Status::Applied, None),
+        status if ambiguous(status) => {
+            let member = run
+                .groups_of(account_id)?
+                .is_some_and(|groups| groups.iter().any(|g| g == group_id));
+            run.settle(reply, member, None)
+        }
+        _ => Err(reply.error()),
+    }
+}
+
+fn remove_group_member<T: Transport>(
+    mut run: Run<'_, T>,
+    account_id: &str,
+    group_id: &str,
+) -> Result<Outcome> {
+    let request = groups::remove_member(run.api, group_id, account_id);
+    let reply = run.send(Endpoint::RemoveGroupMember, request)?;
+    match reply.status() {
+        200 | 204 => run.done(Status::Applied, None),
+        // Not a member only counts when both the user and the group exist.
+        status if ambiguous(status) => {
+            let gone = match run.groups_of(account_id)? {
+                Some(groups) if !groups.iter().any(|g| g == group_id) => {
+                    run.find_group(groups::GroupKey::Id(group_id))?.is_some()
                 }
+                _ => false,
+            };
+            run.settle(reply, gone, None)
+        }
+        _ => Err(reply.error()),
+    }
+}
+
+fn create_group<T: Transport>(mut run: Run<'_, T>, name: &str) -> Result<Outcome> {
+    let request = groups::create(run.api, name);
+    let reply = run.send(Endpoint::CreateGroup, request)?;
+    match reply.status() {
+        201 => {
+            let group: GroupDetails = reply.decode()?;
+            run.done(Status::Applied, Some(group.group_id))
+        }
+        // Jira answers 400 both for a name in use and for a bad name: only
+        // the group's existence tells them apart.
+        status if ambiguous(status) => match run.find_group(groups::GroupKey::Name(name))? {
+            Some(existing) => run.done(Status::AlreadyInState, Some(existing.group_id)),
+            None => Err(reply.error()),
+        },
+        _ => Err(reply.error()),
+    }
+}
+
+fn delete_group<T: Transport>(
+    mut run: Run<'_, T>,
+    group_id: &str,
+    swap_group_id: Option<&str>,
+) -> Result<Outcome> {
+    let request = groups::delete(run.api, group_id, swap_group_id);
+    let reply = run.send(Endpoint::DeleteGroup, request)?;
+    match reply.status() {
+        200 | 204 => run.done(Status::Applied, None),
+        status if ambiguous(status) => {
+            if run.find_group(groups::GroupKey::Id(group_id))?.is_none() {
+                return run.done(Status::AlreadyInState, None);
+            }
+            // The group is there, so a 404 names the swap group.
+            match swap_group_id {
+                Some(swap) if status == 404 => Err(Error::NotFound(
+                    reply.failure(format!("the swap group {swap} does not exist")),
+                )),
                 _ => Err(reply.error()),
             }
         }
+        _ => Err(reply.error()),
+    }
+}
+
+fn add_role_actor<T: Transport>(
+    mut run: Run<'_, T>,
+    project_id: &str,
+    role_id: &str,
+    actor: &RoleActor,
+) -> Result<Outcome> {
+    let role = numeric_id("role-id", role_id)?;
+    let request = projects::add_actor(run.api, project_id, role, wire(actor));
+    let reply = run.send(Endpoint::AddRoleActor, request)?;
+    match reply.status() {
+        200 | 201 => run.done(Status::Applied, None),
+        status if ambiguous(status) => {
+            let holds = run
+                .role_actors(project_id, role)?
+                .is_some_and(|r| r.actors.iter().any(|a| same_actor(a, actor)));
+            if holds {
+                run.done(Status::AlreadyInState, None)
+            } else if status == 404 && (reply.mentions("not active") || reply.mentions("inactive"))
+            {
+                // An inactive user or group, which no retry can fix: the
+                // caller must reactivate it first.
+                Err(reply.rejected())
+            } else {
+                Err(reply.error())
+            }
+        }
+        _ => Err(reply.error()),
+    }
+}
+
+fn remove_role_actor<T: Transport>(
+    mut run: Run<'_, T>,
+    project_id: &str,
+    role_id: &str,
+    actor: &RoleActor,
+) -> Result<Outcome> {
+    let role = numeric_id("role-id", role_id)?;
+    let request = projects::remove_actor(run.api, project_id, role, wire(actor));
+    let reply = run.send(Endpoint::RemoveRoleActor, request)?;
+    match reply.status() {
+        200 | 204 => run.done(Status::Applied, None),
+        // Not an actor only counts when the project, the role and the actor
+        // all exist.
+        status if ambiguous(status) => {
+            let gone = match run.role_actors(project_id, role)? {
+                Some(r) if !r.actors.iter().any(|a| same_actor(a, actor)) => {
+                    run.actor_exists(actor)?
+                }
+                _ => false,
+            };
+            run.settle(reply, gone, None)
+        }
+        _ => Err(reply.error()),
+    }
+}
+
+fn add_grant<T: Transport>(
+    mut run: Run<'_, T>,
+    scheme_id: u64,
+    permission: &str,
+    holder: &Holder,
+) -> Result<Outcome> {
+    let body = serde_json::json!({ "holder": holder_json(holder), "permission": permission });
+    let request = permissions::add_grant(run.api, scheme_id, &body);
+    let reply = run.send(Endpoint::AddGrant, request)?;
+    match reply.status() {
+        200 | 201 => {
+            let grant: PermissionGrant = reply.decode()?;
+            run.done(Status::Applied, Some(grant.id.to_string()))
+        }
+        // 400 is "the same grant is present" or a bad request: look.
+        status if ambiguous(status) => match run.find_grant(scheme_id, permission, holder)? {
+            Some(id) => run.done(Status::AlreadyInState, Some(id.to_string())),
+            None => Err(reply.error()),
+        },
+        _ => Err(reply.error()),
+    }
+}
+
+fn remove_grant<T: Transport>(
+    mut run: Run<'_, T>,
+    scheme_id: u64,
+    grant_id: u64,
+) -> Result<Outcome> {
+    let request = permissions::remove_grant(run.api, scheme_id, grant_id);
+    let reply = run.send(Endpoint::RemoveGrant, request)?;
+    match reply.status() {
+        200 | 204 => run.done(Status::Applied, None),
+        // A missing scheme must not pass for a missing grant.
+        status if ambiguous(status) => {
+            let gone = run
+                .scheme_grants(scheme_id)?
+                .is_some_and(|grants| !grants.iter().any(|g| g.id == grant_id));
+            run.settle(reply, gone, None)
+        }
+        _ => Err(reply.error()),
+    }
+}
+
+/// The only action that reads first: Jira's answer to a `PUT` cannot tell a
+/// change from a no-op.
+fn set_user_property<T: Transport>(
+    mut run: Run<'_, T>,
+    account_id: &str,
+    key: &str,
+    value_json: &str,
+) -> Result<Outcome> {
+    let wanted: Json = serde_json::from_str(value_json)
+        .map_err(|_| Error::invalid_action("value-json", "must be a valid JSON document"))?;
+    let request = users::get_property(run.api, account_id, key);
+    let current = run.send(Endpoint::GetUserProperty, request)?;
+    match current.status() {
+        200 => {
+            let property: EntityProperty = current.decode()?;
+            if property.value == wanted {
+                return run.done(Status::AlreadyInState, None);
+            }
+        }
+        // No such property yet (or no such user: the PUT will say).
+        404 => {}
+        _ => return Err(current.error()),
+    }
+    let request = users::set_property(run.api, account_id, key, value_json);
+    let reply = run.send(Endpoint::SetUserProperty, request)?;
+    match reply.status() {
+        200 | 201 => run.done(Status::Applied, None),
+        _ => Err(reply.error()),
+    }
+}
+
+fn delete_user_property<T: Transport>(
+    mut run: Run<'_, T>,
+    account_id: &str,
+    key: &str,
+) -> Result<Outcome> {
+    let request = users::delete_property(run.api, account_id, key);
+    let reply = run.send(Endpoint::DeleteUserProperty, request)?;
+    match reply.status() {
+        200 | 204 => run.done(Status::Applied, None),
+        // 404 is "no such property" or "no such user": the user's property
+        // keys tell which.
+        status if ambiguous(status) => {
+            let gone = run
+                .property_keys(account_id)?
+                .is_some_and(|keys| !keys.iter().any(|k| k.key == key));
+            run.settle(reply, gone, None)
+        }
+        _ => Err(reply.error()),
     }
 }
 
@@ -562,6 +638,18 @@ struct EntityProperty {
     value: Json,
 }
 
+/// `PropertyKeys`, from `GET /user/properties`.
+#[derive(Debug, Deserialize)]
+struct PropertyKeys {
+    #[serde(default)]
+    keys: Vec<PropertyKey>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PropertyKey {
+    key: String,
+}
+
 struct Run<'a, T> {
     api: &'a Api,
     executor: Executor<T, ()>,
@@ -588,9 +676,11 @@ impl<T: Transport> Run<'_, T> {
         let response = match done.result {
             Ok(response) => response,
             Err(e) => {
-                let mut error = classify(endpoint, &done.request, Err(e), done.attempts)
-                    .expect_err("a transport error classifies as an error");
-                if done.request.method != crate::jira::transport::Method::Get
+                let mut error = match classify(endpoint, &done.request, Err(e), done.attempts) {
+                    Err(error) => error,
+                    Ok(_) => Error::Other(format!("{}: no answer", endpoint.step())),
+                };
+                if done.request.method != Method::Get
                     && let Error::Network(f) = &mut error
                 {
                     f.message.push_str(
@@ -622,6 +712,17 @@ impl<T: Transport> Run<'_, T> {
         })
     }
 
+    /// Settles an ambiguous answer to a write by what was read back:
+    /// `already-in-state` when the state is as the action wants, and
+    /// otherwise the write's own error.
+    fn settle(self, reply: Reply, holds: bool, created_id: Option<String>) -> Result<Outcome> {
+        if holds {
+            self.done(Status::AlreadyInState, created_id)
+        } else {
+            Err(reply.error())
+        }
+    }
+
     /// A read after an ambiguous answer: anything but 200 is an error.
     fn read<D: serde::de::DeserializeOwned>(
         &mut self,
@@ -633,6 +734,62 @@ impl<T: Transport> Run<'_, T> {
             return Err(reply.error());
         }
         reply.decode()
+    }
+
+    /// A read-back of something that may not exist: `None` when Jira answers
+    /// 404, an error for any other answer but 200.
+    fn read_found<D: serde::de::DeserializeOwned>(
+        &mut self,
+        endpoint: Endpoint,
+        request: HttpRequest,
+    ) -> Result<Option<D>> {
+        let reply = self.send(endpoint, request)?;
+        match reply.status() {
+            200 => reply.decode().map(Some),
+            404 => Ok(None),
+            _ => Err(reply.error()),
+        }
+    }
+
+    /// The ids of the groups a user is in; `None` for no such user.
+    fn groups_of(&mut self, account_id: &str) -> Result<Option<Vec<String>>> {
+        let request = users::groups(self.api, account_id);
+        let groups: Option<Vec<GroupName>> = self.read_found(Endpoint::UserGroups, request)?;
+        Ok(groups.map(|gs| gs.into_iter().filter_map(|g| g.group_id).collect()))
+    }
+
+    /// A role's actors in a project; `None` for no such project or role.
+    fn role_actors(&mut self, project_id: &str, role_id: u64) -> Result<Option<ProjectRole>> {
+        let request = projects::role_actors(self.api, project_id, role_id);
+        self.read_found(Endpoint::ProjectRoleActors, request)
+    }
+
+    /// Whether the user or group a role action names exists.
+    fn actor_exists(&mut self, actor: &RoleActor) -> Result<bool> {
+        match actor {
+            RoleActor::User(account_id) => {
+                let request = users::get(self.api, account_id);
+                let user: Option<Json> = self.read_found(Endpoint::GetUser, request)?;
+                Ok(user.is_some())
+            }
+            RoleActor::Group(group_id) => {
+                Ok(self.find_group(groups::GroupKey::Id(group_id))?.is_some())
+            }
+        }
+    }
+
+    /// A scheme's grants; `None` for no such scheme.
+    fn scheme_grants(&mut self, scheme_id: u64) -> Result<Option<Vec<PermissionGrant>>> {
+        let request = permissions::scheme_grants(self.api, scheme_id);
+        let grants: Option<SchemeGrants> = self.read_found(Endpoint::SchemeGrants, request)?;
+        Ok(grants.map(|g| g.permissions))
+    }
+
+    /// The keys of a user's properties; `None` for no such user.
+    fn property_keys(&mut self, account_id: &str) -> Result<Option<Vec<PropertyKey>>> {
+        let request = users::property_keys(self.api, account_id);
+        let keys: Option<PropertyKeys> = self.read_found(Endpoint::UserPropertyKeys, request)?;
+        Ok(keys.map(|k| k.keys))
     }
 
     fn find_group(&mut self, key: groups::GroupKey<'_>) -> Result<Option<GroupDetails>> {
@@ -650,12 +807,9 @@ impl<T: Transport> Run<'_, T> {
         permission: &str,
         holder: &Holder,
     ) -> Result<Option<u64>> {
-        let grants: SchemeGrants = self.read(
-            Endpoint::SchemeGrants,
-            permissions::scheme_grants(self.api, scheme_id),
-        )?;
-        Ok(grants
-            .permissions
+        Ok(self
+            .scheme_grants(scheme_id)?
+            .unwrap_or_default()
             .iter()
             .find(|g| g.permission == permission && same_holder(g, holder))
             .map(|g| g.id))
@@ -714,7 +868,7 @@ impl Reply {
 mod tests {
     use super::*;
     use crate::jira::transport::fake::{FakeTransport, json};
-    use crate::jira::transport::{HttpResponse, TransportError};
+    use crate::jira::transport::{HttpResponse, Method, TransportError};
     use serde_json::json;
 
     fn api() -> Api {
@@ -761,10 +915,26 @@ mod tests {
         );
         assert_eq!(outcome.exchanges[0].status, 201);
 
-        let (outcome, _) = run(action, |_| {
-            errors(400, "Cannot add user. User is already a member of 'x'.")
+        // A 400 is read back: the user's groups hold the group.
+        let (outcome, lines) = run(action.clone(), |req| match req.method {
+            Method::Post => errors(400, "Cannot add user. User is already a member of 'x'."),
+            _ => json(200, json!([{"groupId": "g 1&x", "name": "x"}])),
         });
         assert_eq!(outcome.unwrap().status, Status::AlreadyInState);
+        assert_eq!(
+            lines[1],
+            "GET /rest/api/3/user/groups?accountId=5b10ac8d82e05b22cc7d4ef5"
+        );
+
+        // The same message, but the read shows no membership: the 400 stands.
+        let (outcome, _) = run(action, |req| match req.method {
+            Method::Post => errors(400, "Cannot add user. User is already a member of 'x'."),
+            _ => json(200, json!([])),
+        });
+        assert!(
+            matches!(outcome, Err(Error::Upstream { status: 400, .. })),
+            "{outcome:?}"
+        );
     }
 
     #[test]
@@ -783,30 +953,38 @@ mod tests {
     }
 
     #[test]
-    fn remove_role_actor_reads_the_role_after_an_ambiguous_404() {
+    fn remove_role_actor_reads_the_role_and_the_actor_after_a_400_or_404() {
         let action = Action::RemoveProjectRoleActor {
             project_id: "10000".into(),
             role_id: "10002".into(),
             actor: RoleActor::User("u-1".into()),
         };
-        let (outcome, lines) = run(action.clone(), |req| match req.method {
-            crate::jira::transport::Method::Delete => errors(404, "not an actor"),
-            _ => json(
-                200,
-                json!({"id": 10002, "actors": [
-                {"type": "atlassian-user-role-actor", "actorUser": {"accountId": "u-2"}}]}),
-            ),
-        });
-        let outcome = outcome.unwrap();
-        assert_eq!(outcome.status, Status::AlreadyInState);
-        assert_eq!(
-            lines,
-            vec![
-                "DELETE /rest/api/3/project/10000/role/10002?user=u-1",
-                "GET /rest/api/3/project/10000/role/10002"
-            ]
-        );
-        assert_eq!(outcome.exchanges.len(), 2);
+        for status in [400, 404] {
+            let (outcome, lines) = run(action.clone(), move |req| {
+                match (req.method, req.path_and_query.as_str()) {
+                    (Method::Delete, _) => {
+                        errors(status, "'u-1' is not a member of the project role.")
+                    }
+                    (_, "/rest/api/3/user?accountId=u-1") => json(200, json!({"accountId": "u-1"})),
+                    _ => json(
+                        200,
+                        json!({"id": 10002, "actors": [
+                        {"type": "atlassian-user-role-actor", "actorUser": {"accountId": "u-2"}}]}),
+                    ),
+                }
+            });
+            let outcome = outcome.unwrap();
+            assert_eq!(outcome.status, Status::AlreadyInState, "{status}");
+            assert_eq!(
+                lines,
+                vec![
+                    "DELETE /rest/api/3/project/10000/role/10002?user=u-1",
+                    "GET /rest/api/3/project/10000/role/10002",
+                    "GET /rest/api/3/user?accountId=u-1",
+                ]
+            );
+            assert_eq!(outcome.exchanges[0].status, status);
+        }
 
         // The project itself is missing: that is an error, not a no-op.
         let (outcome, _) = run(action, |_| {
@@ -829,8 +1007,164 @@ mod tests {
         );
         assert_eq!(
             lines,
-            vec![r#"POST /rest/api/3/project/10000/role/10002 {"user":["u-1"]}"#]
+            vec![
+                r#"POST /rest/api/3/project/10000/role/10002 {"user":["u-1"]}"#,
+                "GET /rest/api/3/project/10000/role/10002"
+            ]
         );
+    }
+
+    /// Every action, and a read-back that shows the state is not as wanted:
+    /// the write's 400 or 404 is the error, never `already-in-state`.
+    #[test]
+    fn an_ambiguous_answer_the_read_back_contradicts_is_the_writes_error() {
+        let user = |id: &str| RoleActor::User(id.into());
+        let role = json!({"id": 10002, "actors": [
+            {"type": "atlassian-user-role-actor", "actorUser": {"accountId": "u-1"}}]});
+        let grants = json!({"permissions": [{"id": 7, "permission": "BROWSE_PROJECTS",
+            "holder": {"type": "group", "value": "g-2"}}]});
+        let cases: Vec<(Action, Json)> = vec![
+            (
+                Action::AddGroupMember {
+                    account_id: "u-1".into(),
+                    group_id: "g-1".into(),
+                },
+                json!([{"groupId": "g-2"}]),
+            ),
+            (
+                Action::RemoveGroupMember {
+                    account_id: "u-1".into(),
+                    group_id: "g-1".into(),
+                },
+                json!([{"groupId": "g-1"}]),
+            ),
+            (
+                Action::CreateGroup { name: "x".into() },
+                json!({"isLast": true, "values": []}),
+            ),
+            (
+                Action::DeleteGroup {
+                    group_id: "g-1".into(),
+                    swap_group_id: None,
+                },
+                json!({"isLast": true, "values": [{"groupId": "g-1", "name": "x"}]}),
+            ),
+            (
+                Action::AddProjectRoleActor {
+                    project_id: "10000".into(),
+                    role_id: "10002".into(),
+                    actor: user("u-2"),
+                },
+                role.clone(),
+            ),
+            (
+                Action::RemoveProjectRoleActor {
+                    project_id: "10000".into(),
+                    role_id: "10002".into(),
+                    actor: user("u-1"),
+                },
+                role,
+            ),
+            (
+                Action::AddPermissionGrant {
+                    scheme_id: 0,
+                    permission: "BROWSE_PROJECTS".into(),
+                    holder: Holder::Group("g-1".into()),
+                },
+                grants.clone(),
+            ),
+            (
+                Action::RemovePermissionGrant {
+                    scheme_id: 0,
+                    grant_id: 7,
+                },
+                grants,
+            ),
+            (
+                Action::DeleteUserProperty {
+                    account_id: "u-1".into(),
+                    key: "k".into(),
+                },
+                json!({"keys": [{"key": "k"}]}),
+            ),
+        ];
+        for (action, state) in cases {
+            for status in [400, 404] {
+                let state = state.clone();
+                let (outcome, lines) = run(action.clone(), move |req| match req.method {
+                    Method::Get => json(200, state.clone()),
+                    _ => errors(status, "refused"),
+                });
+                let messages = match (status, outcome) {
+                    (400, Err(Error::Upstream { messages, .. })) => messages,
+                    (404, Err(Error::NotFound(f))) => vec![f.message],
+                    (_, other) => panic!("{action:?} {status}: {other:?}"),
+                };
+                assert_eq!(messages, ["refused"], "{action:?} {status}");
+                assert!(
+                    lines.len() >= 2,
+                    "{action:?} {status}: read back: {lines:?}"
+                );
+            }
+        }
+    }
+
+    /// A read-back that finds nothing (404: no such user, project or scheme)
+    /// keeps the write's error, never `already-in-state`.
+    #[test]
+    fn a_read_back_that_finds_nothing_keeps_the_writes_error() {
+        let cases = [
+            Action::RemoveGroupMember {
+                account_id: "u-1".into(),
+                group_id: "g-1".into(),
+            },
+            Action::RemoveProjectRoleActor {
+                project_id: "10000".into(),
+                role_id: "10002".into(),
+                actor: RoleActor::Group("g-1".into()),
+            },
+            Action::RemovePermissionGrant {
+                scheme_id: 0,
+                grant_id: 7,
+            },
+            Action::DeleteUserProperty {
+                account_id: "u-1".into(),
+                key: "k".into(),
+            },
+        ];
+        for action in cases {
+            let (outcome, lines) = run(action.clone(), |req| match req.method {
+                Method::Get => errors(404, "no such thing"),
+                _ => errors(400, "refused"),
+            });
+            assert!(
+                matches!(&outcome, Err(Error::Upstream { status: 400, messages, .. }) if messages == &["refused"]),
+                "{action:?}: {outcome:?}"
+            );
+            assert_eq!(lines.len(), 2, "{action:?}");
+        }
+    }
+
+    /// The user and the role exist, the actor does not: only then is a
+    /// missing group actor `already-in-state`.
+    #[test]
+    fn remove_role_actor_of_an_unknown_group_is_the_writes_error() {
+        let action = Action::RemoveProjectRoleActor {
+            project_id: "10000".into(),
+            role_id: "10002".into(),
+            actor: RoleActor::Group("g-1".into()),
+        };
+        let (outcome, lines) = run(action, |req| {
+            match (req.method, req.path_and_query.as_str()) {
+                (Method::Delete, _) => errors(404, "The group 'g-1' does not exist."),
+                (_, "/rest/api/3/project/10000/role/10002") => {
+                    json(200, json!({"id": 10002, "actors": []}))
+                }
+                _ => json(200, json!({"isLast": true, "values": []})),
+            }
+        });
+        assert!(matches!(outcome, Err(Error::NotFound(_))), "{outcome:?}");
+        assert_eq!(lines[2], "GET /rest/api/3/group/bulk?groupId=g-1");
     }
 
     #[test]
@@ -841,9 +1175,7 @@ mod tests {
             holder: Holder::Group("g-1".into()),
         };
         let (outcome, lines) = run(action, |req| match req.method {
-            crate::jira::transport::Method::Post => {
-                errors(400, "The same permission grant is already present.")
-            }
+            Method::Post => errors(400, "The same permission grant is already present."),
             _ => json(
                 200,
                 json!({"permissions": [
@@ -878,7 +1210,7 @@ mod tests {
         assert_eq!(lines.len(), 1);
 
         let (outcome, lines) = run(action, |req| match req.method {
-            crate::jira::transport::Method::Get => errors(404, "property not found"),
+            Method::Get => errors(404, "property not found"),
             _ => empty(201),
         });
         assert_eq!(outcome.unwrap().status, Status::Applied);

@@ -48,129 +48,219 @@ fn exchanges(outcome: &Outcome) -> Vec<(String, u16)> {
 /// Request lines and statuses, as an outcome records them.
 type Exchanges = Vec<(&'static str, u16)>;
 
-/// Each action, the exchanges its first application makes, and those its repeat makes.
-fn cases() -> Vec<(Value, Exchanges, Exchanges)> {
-    let dev00 = "712020:5eed0000-dev00";
-    vec![
-        (
-            json!({"action": "add-group-member", "accountId": EMMA, "groupId": ADMINS}),
-            vec![(
-                "POST /rest/api/3/group/user?groupId=276f955c-63d7-42c8-9520-92d01dca0625",
+/// An action, the exchanges its first application makes, and those each
+/// repeat makes: the write, answered with the "already" or "not there"
+/// status, then the read-back that settles it.
+struct Case {
+    action: Value,
+    first: Exchanges,
+    repeat: Exchanges,
+    /// For a remove: the status the fake answers when the target is not
+    /// there (`Tenant::not_there`). Adds always get Jira's 400.
+    not_there: Option<u16>,
+}
+
+const DEV00: &str = "712020:5eed0000-dev00";
+
+fn add_group_member(status: u16) -> Case {
+    let write = "POST /rest/api/3/group/user?groupId=276f955c-63d7-42c8-9520-92d01dca0625";
+    Case {
+        action: json!({"action": "add-group-member", "accountId": EMMA, "groupId": ADMINS}),
+        first: vec![(write, 201)],
+        repeat: vec![
+            (write, status),
+            (
+                "GET /rest/api/3/user/groups?accountId=5b10ac8d82e05b22cc7d4ef5",
+                200,
+            ),
+        ],
+        not_there: None,
+    }
+}
+
+fn remove_group_member(status: u16) -> Case {
+    let write = "DELETE /rest/api/3/group/user?groupId=6e87dc72-4f1f-421f-9e5c-9b1a1b1d1e1f&accountId=5b10ac8d82e05b22cc7d4ef5";
+    Case {
+        action: json!({"action": "remove-group-member", "accountId": EMMA, "groupId": SOFTWARE}),
+        first: vec![(write, 200)],
+        repeat: vec![
+            (write, status),
+            (
+                "GET /rest/api/3/user/groups?accountId=5b10ac8d82e05b22cc7d4ef5",
+                200,
+            ),
+            (
+                "GET /rest/api/3/group/bulk?groupId=6e87dc72-4f1f-421f-9e5c-9b1a1b1d1e1f",
+                200,
+            ),
+        ],
+        not_there: Some(status),
+    }
+}
+
+fn create_group(status: u16) -> Case {
+    let write = "POST /rest/api/3/group";
+    Case {
+        action: json!({"action": "create-group", "name": "governance-reviewers"}),
+        first: vec![(write, 201)],
+        repeat: vec![
+            (write, status),
+            (
+                "GET /rest/api/3/group/bulk?groupName=governance-reviewers",
+                200,
+            ),
+        ],
+        not_there: None,
+    }
+}
+
+fn delete_group(status: u16) -> Case {
+    let write = "DELETE /rest/api/3/group?groupId=d4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f7a";
+    Case {
+        action: json!({"action": "delete-group", "groupId": AUTOMATION}),
+        first: vec![(write, 200)],
+        repeat: vec![
+            (write, status),
+            (
+                "GET /rest/api/3/group/bulk?groupId=d4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f7a",
+                200,
+            ),
+        ],
+        not_there: Some(status),
+    }
+}
+
+fn add_role_actor(actor: Value, status: u16) -> Case {
+    let write = "POST /rest/api/3/project/10001/role/10001";
+    Case {
+        action: json!({"action": "add-project-role-actor", "projectId": "10001", "roleId": "10001", "actor": actor}),
+        first: vec![(write, 200)],
+        repeat: vec![
+            (write, status),
+            ("GET /rest/api/3/project/10001/role/10001", 200),
+        ],
+        not_there: None,
+    }
+}
+
+fn add_role_actor_user(status: u16) -> Case {
+    add_role_actor(json!({"user": EMMA}), status)
+}
+
+fn add_role_actor_group(status: u16) -> Case {
+    add_role_actor(json!({"group": ADMINS}), status)
+}
+
+fn remove_role_actor_user(status: u16) -> Case {
+    let write = "DELETE /rest/api/3/project/10000/role/10002?user=5b10a2844c20165700ede21g";
+    Case {
+        action: json!({"action": "remove-project-role-actor", "projectId": "10000", "roleId": "10002", "actor": {"user": SERVICE_ACCOUNT_ID}}),
+        first: vec![(write, 204)],
+        repeat: vec![
+            (write, status),
+            ("GET /rest/api/3/project/10000/role/10002", 200),
+            (
+                "GET /rest/api/3/user?accountId=5b10a2844c20165700ede21g",
+                200,
+            ),
+        ],
+        not_there: Some(status),
+    }
+}
+
+fn remove_role_actor_group(status: u16) -> Case {
+    let write =
+        "DELETE /rest/api/3/project/10000/role/10002?groupId=276f955c-63d7-42c8-9520-92d01dca0625";
+    Case {
+        action: json!({"action": "remove-project-role-actor", "projectId": "10000", "roleId": "10002", "actor": {"group": ADMINS}}),
+        first: vec![(write, 204)],
+        repeat: vec![
+            (write, status),
+            ("GET /rest/api/3/project/10000/role/10002", 200),
+            (
+                "GET /rest/api/3/group/bulk?groupId=276f955c-63d7-42c8-9520-92d01dca0625",
+                200,
+            ),
+        ],
+        not_there: Some(status),
+    }
+}
+
+fn add_grant(status: u16) -> Case {
+    let write = "POST /rest/api/3/permissionscheme/0/permission";
+    Case {
+        action: json!({"action": "add-permission-grant", "schemeId": 0, "permission": "CLOSE_ISSUES", "holder": {"type": "user", "id": DEV00}}),
+        first: vec![(write, 201)],
+        repeat: vec![
+            (write, status),
+            ("GET /rest/api/3/permissionscheme/0/permission", 200),
+        ],
+        not_there: None,
+    }
+}
+
+fn remove_grant(status: u16) -> Case {
+    let write = "DELETE /rest/api/3/permissionscheme/10100/permission/10100";
+    Case {
+        action: json!({"action": "remove-permission-grant", "schemeId": 10100, "grantId": 10100}),
+        first: vec![(write, 204)],
+        repeat: vec![
+            (write, status),
+            ("GET /rest/api/3/permissionscheme/10100/permission", 200),
+        ],
+        not_there: Some(status),
+    }
+}
+
+/// The one action that reads first: a repeat makes no write at all.
+fn set_user_property() -> Case {
+    let read =
+        "GET /rest/api/3/user/properties/governance.review?accountId=5b10ac8d82e05b22cc7d4ef5";
+    Case {
+        action: json!({"action": "set-user-property", "accountId": EMMA, "key": "governance.review", "value": {"state": "approved", "by": ["svc"]}}),
+        first: vec![
+            (read, 404),
+            (
+                "PUT /rest/api/3/user/properties/governance.review?accountId=5b10ac8d82e05b22cc7d4ef5",
                 201,
-            )],
-            vec![(
-                "POST /rest/api/3/group/user?groupId=276f955c-63d7-42c8-9520-92d01dca0625",
-                400,
-            )],
-        ),
-        (
-            json!({"action": "remove-group-member", "accountId": EMMA, "groupId": SOFTWARE}),
-            vec![(
-                "DELETE /rest/api/3/group/user?groupId=6e87dc72-4f1f-421f-9e5c-9b1a1b1d1e1f&accountId=5b10ac8d82e05b22cc7d4ef5",
+            ),
+        ],
+        repeat: vec![(read, 200)],
+        not_there: None,
+    }
+}
+
+fn delete_user_property(status: u16) -> Case {
+    let write = "DELETE /rest/api/3/user/properties/legacy.flag?accountId=5b10ac8d82e05b22cc7d4ef5";
+    Case {
+        action: json!({"action": "delete-user-property", "accountId": EMMA, "key": "legacy.flag"}),
+        first: vec![(write, 204)],
+        repeat: vec![
+            (write, status),
+            (
+                "GET /rest/api/3/user/properties?accountId=5b10ac8d82e05b22cc7d4ef5",
                 200,
-            )],
-            vec![(
-                "DELETE /rest/api/3/group/user?groupId=6e87dc72-4f1f-421f-9e5c-9b1a1b1d1e1f&accountId=5b10ac8d82e05b22cc7d4ef5",
-                400,
-            )],
-        ),
-        (
-            json!({"action": "create-group", "name": "governance-reviewers"}),
-            vec![("POST /rest/api/3/group", 201)],
-            vec![
-                ("POST /rest/api/3/group", 400),
-                (
-                    "GET /rest/api/3/group/bulk?groupName=governance-reviewers",
-                    200,
-                ),
-            ],
-        ),
-        (
-            json!({"action": "delete-group", "groupId": AUTOMATION}),
-            vec![(
-                "DELETE /rest/api/3/group?groupId=d4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f7a",
-                200,
-            )],
-            vec![(
-                "DELETE /rest/api/3/group?groupId=d4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f7a",
-                404,
-            )],
-        ),
-        (
-            json!({"action": "add-project-role-actor", "projectId": "10001", "roleId": "10001", "actor": {"group": ADMINS}}),
-            vec![("POST /rest/api/3/project/10001/role/10001", 200)],
-            vec![("POST /rest/api/3/project/10001/role/10001", 400)],
-        ),
-        (
-            json!({"action": "remove-project-role-actor", "projectId": "10000", "roleId": "10002", "actor": {"user": SERVICE_ACCOUNT_ID}}),
-            vec![(
-                "DELETE /rest/api/3/project/10000/role/10002?user=5b10a2844c20165700ede21g",
-                204,
-            )],
-            vec![
-                (
-                    "DELETE /rest/api/3/project/10000/role/10002?user=5b10a2844c20165700ede21g",
-                    404,
-                ),
-                ("GET /rest/api/3/project/10000/role/10002", 200),
-            ],
-        ),
-        (
-            json!({"action": "add-permission-grant", "schemeId": 0, "permission": "CLOSE_ISSUES", "holder": {"type": "user", "id": dev00}}),
-            vec![("POST /rest/api/3/permissionscheme/0/permission", 201)],
-            vec![
-                ("POST /rest/api/3/permissionscheme/0/permission", 400),
-                ("GET /rest/api/3/permissionscheme/0/permission", 200),
-            ],
-        ),
-        (
-            json!({"action": "remove-permission-grant", "schemeId": 10100, "grantId": 10100}),
-            vec![(
-                "DELETE /rest/api/3/permissionscheme/10100/permission/10100",
-                204,
-            )],
-            vec![
-                (
-                    "DELETE /rest/api/3/permissionscheme/10100/permission/10100",
-                    400,
-                ),
-                ("GET /rest/api/3/permissionscheme/10100/permission", 200),
-            ],
-        ),
-        (
-            json!({"action": "set-user-property", "accountId": EMMA, "key": "governance.review", "value": {"state": "approved", "by": ["svc"]}}),
-            vec![
-                (
-                    "GET /rest/api/3/user/properties/governance.review?accountId=5b10ac8d82e05b22cc7d4ef5",
-                    404,
-                ),
-                (
-                    "PUT /rest/api/3/user/properties/governance.review?accountId=5b10ac8d82e05b22cc7d4ef5",
-                    201,
-                ),
-            ],
-            vec![(
-                "GET /rest/api/3/user/properties/governance.review?accountId=5b10ac8d82e05b22cc7d4ef5",
-                200,
-            )],
-        ),
-        (
-            json!({"action": "delete-user-property", "accountId": EMMA, "key": "legacy.flag"}),
-            vec![(
-                "DELETE /rest/api/3/user/properties/legacy.flag?accountId=5b10ac8d82e05b22cc7d4ef5",
-                204,
-            )],
-            vec![
-                (
-                    "DELETE /rest/api/3/user/properties/legacy.flag?accountId=5b10ac8d82e05b22cc7d4ef5",
-                    404,
-                ),
-                (
-                    "GET /rest/api/3/user?accountId=5b10ac8d82e05b22cc7d4ef5",
-                    200,
-                ),
-            ],
-        ),
+            ),
+        ],
+        not_there: Some(status),
+    }
+}
+
+/// Every action, with the status Jira itself answers its repeat with.
+fn cases() -> Vec<Case> {
+    vec![
+        add_group_member(400),
+        remove_group_member(400),
+        create_group(400),
+        delete_group(404),
+        add_role_actor_group(400),
+        add_role_actor_user(400),
+        remove_role_actor_user(400),
+        remove_role_actor_group(400),
+        add_grant(400),
+        remove_grant(400),
+        set_user_property(),
+        delete_user_property(404),
     ]
 }
 
@@ -181,23 +271,88 @@ fn sample_with_property() -> Tenant {
     t
 }
 
+fn owned(exchanges: &Exchanges) -> Vec<(String, u16)> {
+    exchanges.iter().map(|(l, s)| (l.to_string(), *s)).collect()
+}
+
+/// Applies `case` three times on a fresh sample tenant: `applied`, then
+/// `already-in-state` twice, each repeat settled by the same read-back.
+async fn three_times(case: Case) {
+    let mut h = configured(sample_with_property()).await;
+    h.fake.with_tenant(|t| t.not_there = case.not_there);
+    let action = &case.action;
+    let mut outcomes = Vec::new();
+    for _ in 0..3 {
+        let outcome = apply(&mut h, action.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{action}: {e}"));
+        outcomes.push(outcome);
+    }
+    let statuses: Vec<OutcomeStatus> = outcomes.iter().map(|o| o.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            OutcomeStatus::Applied,
+            OutcomeStatus::AlreadyInState,
+            OutcomeStatus::AlreadyInState
+        ],
+        "{action}"
+    );
+    assert_eq!(exchanges(&outcomes[0]), owned(&case.first), "{action}");
+    for again in &outcomes[1..] {
+        assert_eq!(exchanges(again), owned(&case.repeat), "{action}");
+        assert_eq!(again.created_id, outcomes[0].created_id, "{action}");
+    }
+    assert!(h.fake.unknown_requests().is_empty());
+}
+
+/// One test per action and per status its repeat may be answered with.
+macro_rules! applied_then_already_in_state_twice {
+    ($($name:ident: $case:expr;)*) => {$(
+        #[tokio::test(flavor = "multi_thread")]
+        async fn $name() {
+            three_times($case).await;
+        }
+    )*};
+}
+
+applied_then_already_in_state_twice! {
+    add_group_member_already_a_member_400: add_group_member(400);
+    remove_group_member_not_a_member_400: remove_group_member(400);
+    remove_group_member_not_a_member_404: remove_group_member(404);
+    create_group_name_in_use_400: create_group(400);
+    delete_group_not_there_404: delete_group(404);
+    delete_group_not_there_400: delete_group(400);
+    add_project_role_actor_user_already_an_actor_400: add_role_actor_user(400);
+    add_project_role_actor_group_already_an_actor_400: add_role_actor_group(400);
+    remove_project_role_actor_user_not_an_actor_400: remove_role_actor_user(400);
+    remove_project_role_actor_user_not_an_actor_404: remove_role_actor_user(404);
+    remove_project_role_actor_group_not_an_actor_400: remove_role_actor_group(400);
+    remove_project_role_actor_group_not_an_actor_404: remove_role_actor_group(404);
+    add_permission_grant_already_present_400: add_grant(400);
+    remove_permission_grant_not_there_400: remove_grant(400);
+    remove_permission_grant_not_there_404: remove_grant(404);
+    set_user_property_already_set: set_user_property();
+    delete_user_property_not_there_404: delete_user_property(404);
+    delete_user_property_not_there_400: delete_user_property(400);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn apply_every_action_then_repeat_is_already_in_state() {
     let mut h = configured(sample_with_property()).await;
-    for (action, first, repeat) in cases() {
+    for case in cases() {
+        let action = case.action;
         let outcome = apply(&mut h, action.clone())
             .await
             .unwrap_or_else(|e| panic!("{action}: {e}"));
         assert_eq!(outcome.status, OutcomeStatus::Applied, "{action}");
-        let want: Vec<(String, u16)> = first.iter().map(|(l, s)| (l.to_string(), *s)).collect();
-        assert_eq!(exchanges(&outcome), want, "{action}");
+        assert_eq!(exchanges(&outcome), owned(&case.first), "{action}");
 
         let again = apply(&mut h, action.clone())
             .await
             .unwrap_or_else(|e| panic!("{action}: {e}"));
         assert_eq!(again.status, OutcomeStatus::AlreadyInState, "{action}");
-        let want: Vec<(String, u16)> = repeat.iter().map(|(l, s)| (l.to_string(), *s)).collect();
-        assert_eq!(exchanges(&again), want, "{action}");
+        assert_eq!(exchanges(&again), owned(&case.repeat), "{action}");
         if action["action"] == "create-group" || action["action"] == "add-permission-grant" {
             assert!(outcome.created_id.is_some(), "{action}");
             assert_eq!(
@@ -217,10 +372,12 @@ async fn apply_every_action_then_repeat_is_already_in_state() {
         assert!(t.groups.iter().any(|g| g.name == "governance-reviewers"));
         assert!(!t.groups.iter().any(|g| g.group_id == AUTOMATION));
         assert!(t.actors[&("10001".to_owned(), 10001)].contains(&Actor::Group(ADMINS.into())));
+        assert!(t.actors[&("10001".to_owned(), 10001)].contains(&Actor::User(EMMA.into())));
         assert!(
             !t.actors[&("10000".to_owned(), 10002)]
                 .contains(&Actor::User(SERVICE_ACCOUNT_ID.into()))
         );
+        assert!(!t.actors[&("10000".to_owned(), 10002)].contains(&Actor::Group(ADMINS.into())));
         assert!(
             t.schemes[0]
                 .grants
@@ -318,6 +475,68 @@ async fn apply_reports_typed_errors() {
         "{e:?}"
     );
     assert!(h.fake.requests().is_empty());
+}
+
+/// A 400 or 404 that the read-back does not confirm stays the write's own
+/// typed error: an upstream 400 with Jira's messages, or not-found.
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_keeps_the_writes_error_when_the_read_back_disagrees() {
+    let mut h = configured(Tenant::sample()).await;
+    let role_path = "/rest/api/3/project/10000/role/10002";
+
+    // Jira refuses with 400 while the actor and the member are still there.
+    for (path, action) in [
+        (
+            role_path,
+            json!({"action": "remove-project-role-actor", "projectId": "10000", "roleId": "10002", "actor": {"user": SERVICE_ACCOUNT_ID}}),
+        ),
+        (
+            role_path,
+            json!({"action": "remove-project-role-actor", "projectId": "10000", "roleId": "10002", "actor": {"group": ADMINS}}),
+        ),
+        (
+            "/rest/api/3/group/user",
+            json!({"action": "remove-group-member", "accountId": EMMA, "groupId": SOFTWARE}),
+        ),
+        (
+            "/rest/api/3/group/user",
+            json!({"action": "add-group-member", "accountId": EMMA, "groupId": ADMINS}),
+        ),
+    ] {
+        h.fake.clear_requests();
+        h.fake.clear_faults();
+        h.fake.inject(FaultRule::on(path, &[1], Fault::status(400)));
+        match plugin_error(apply(&mut h, action.clone()).await) {
+            PluginError::Upstream(u) => {
+                assert_eq!(u.status, 400, "{action}");
+                assert_eq!(u.messages, ["Injected failure."], "{action}");
+            }
+            other => panic!("{action}: {other:?}"),
+        }
+        assert!(h.fake.requests().len() >= 2, "{action}: read back");
+    }
+    h.fake.clear_faults();
+    h.fake.with_tenant(|t| {
+        let actors = &t.actors[&("10000".to_owned(), 10002)];
+        assert!(actors.contains(&Actor::User(SERVICE_ACCOUNT_ID.into())));
+        assert!(actors.contains(&Actor::Group(ADMINS.into())));
+        assert!(t.members[SOFTWARE].contains(&EMMA.to_owned()));
+        assert!(!t.members[ADMINS].contains(&EMMA.to_owned()));
+    });
+
+    // What the action names does not exist: not-found, never already-in-state.
+    for action in [
+        json!({"action": "remove-group-member", "accountId": EMMA, "groupId": "no-such-group"}),
+        json!({"action": "remove-group-member", "accountId": "nobody-123", "groupId": SOFTWARE}),
+        json!({"action": "remove-project-role-actor", "projectId": "10000", "roleId": "10002", "actor": {"group": "no-such-group"}}),
+        json!({"action": "remove-project-role-actor", "projectId": "10000", "roleId": "99", "actor": {"user": EMMA}}),
+        json!({"action": "remove-permission-grant", "schemeId": 99, "grantId": 10100}),
+        json!({"action": "delete-user-property", "accountId": "nobody-123", "key": "legacy.flag"}),
+    ] {
+        let e = plugin_error(apply(&mut h, action.clone()).await);
+        assert!(matches!(e, PluginError::NotFound(_)), "{action}: {e:?}");
+    }
+    assert!(h.fake.unknown_requests().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -59,6 +59,10 @@ pub enum Endpoint {
     RemoveGrant,
     /// `GET /rest/api/3/user`
     GetUser,
+    /// `GET /rest/api/3/user/groups`
+    UserGroups,
+    /// `GET /rest/api/3/user/properties`
+    UserPropertyKeys,
     /// `GET /rest/api/3/user/properties/{key}`
     GetUserProperty,
     /// `PUT /rest/api/3/user/properties/{key}`
@@ -96,6 +100,8 @@ impl Endpoint {
             Endpoint::AddGrant => "add a permission grant",
             Endpoint::RemoveGrant => "remove a permission grant",
             Endpoint::GetUser => "look up a user",
+            Endpoint::UserGroups => "list a user's groups",
+            Endpoint::UserPropertyKeys => "list a user's property keys",
             Endpoint::GetUserProperty => "read a user property",
             Endpoint::SetUserProperty => "set a user property",
             Endpoint::DeleteUserProperty => "delete a user property",
@@ -135,7 +141,7 @@ impl Endpoint {
             | Endpoint::DeleteGroup => {
                 Some("site administration (membership of the site-admin group)")
             }
-            Endpoint::FindGroup | Endpoint::GetUser => {
+            Endpoint::FindGroup | Endpoint::GetUser | Endpoint::UserGroups => {
                 Some("Browse users and groups (global permission)")
             }
             Endpoint::AddRoleActor | Endpoint::RemoveRoleActor => Some(
@@ -145,6 +151,7 @@ impl Endpoint {
             Endpoint::AddGrant
             | Endpoint::RemoveGrant
             | Endpoint::GetUserProperty
+            | Endpoint::UserPropertyKeys
             | Endpoint::SetUserProperty
             | Endpoint::DeleteUserProperty => Some("Administer Jira (global permission)"),
         }
@@ -269,6 +276,8 @@ impl Endpoint {
             ],
             Endpoint::RemoveGrant => &["manage:jira-configuration", "delete:permission:jira"],
             Endpoint::GetUser => &["read:jira-user", "read:user:jira"],
+            Endpoint::UserGroups => &["read:jira-user", "read:group:jira"],
+            Endpoint::UserPropertyKeys => &["read:jira-user", "read:user.property:jira"],
             Endpoint::GetUserProperty => &["read:jira-user", "read:user.property:jira"],
             Endpoint::SetUserProperty => &["write:jira-work", "write:user.property:jira"],
             Endpoint::DeleteUserProperty => &["write:jira-work", "delete:user.property:jira"],

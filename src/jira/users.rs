@@ -29,6 +29,16 @@ pub fn get(api: &Api, account_id: &str) -> HttpRequest {
     api.get("/rest/api/3/user", &[("accountId", account_id)])
 }
 
+/// `GET /user/groups?accountId=`: every group the user is in.
+pub fn groups(api: &Api, account_id: &str) -> HttpRequest {
+    api.get("/rest/api/3/user/groups", &[("accountId", account_id)])
+}
+
+/// `GET /user/properties?accountId=`: the keys of the user's properties.
+pub fn property_keys(api: &Api, account_id: &str) -> HttpRequest {
+    api.get("/rest/api/3/user/properties", &[("accountId", account_id)])
+}
+
 fn property_path(key: &str) -> String {
     format!("/rest/api/3/user/properties/{}", encode(key))
 }

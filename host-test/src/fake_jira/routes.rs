@@ -361,6 +361,12 @@ fn respond(
             Ok(Answer::json(200, shapes::permissions(&tenant.permissions)))
         }
         ("GET", ["rest", "api", "3", "user"]) => writes::get_user(tenant, &site_url, req),
+        ("GET", ["rest", "api", "3", "user", "groups"]) => {
+            writes::user_groups(tenant, &site_url, req)
+        }
+        ("GET", ["rest", "api", "3", "user", "properties"]) => {
+            writes::property_keys(tenant, &site_url, req)
+        }
         ("POST", ["rest", "api", "3", "group", "user"]) => {
             writes::add_member(tenant, &site_url, req)
         }

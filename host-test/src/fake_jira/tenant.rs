@@ -174,6 +174,12 @@ pub struct Tenant {
     pub properties: BTreeMap<(String, String), serde_json::Value>,
     /// The next id the fake hands out for a created group or grant.
     pub next_id: u64,
+    /// The status a remove answers when what it names is not there (a group
+    /// member, a group, a role actor, a grant, a user property). `None`: each
+    /// endpoint's own, as Jira answers: 404 for a group or a user property,
+    /// 400 for the others. Jira's spec documents 404 for some of those and
+    /// 400 for others, so tests try both.
+    pub not_there: Option<u16>,
     /// Account id to position in `users`, so a large tenant answers fast.
     /// A user pushed without re-indexing is still found, more slowly.
     user_index: HashMap<String, usize>,
@@ -223,6 +229,7 @@ impl Tenant {
             permissions: catalogue(),
             properties: BTreeMap::new(),
             next_id: 20_000,
+            not_there: None,
             user_index: HashMap::new(),
         }
     }

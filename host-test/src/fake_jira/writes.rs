@@ -1,7 +1,12 @@
 //! The write endpoints lifecycle actions use, with the status codes Jira's
 //! spec gives (201, 200, 204; 400 for a repeat or a bad body; 404 for
-//! something missing) and `ErrorCollection` bodies. Every change is made to
-//! the tenant, so a later extraction sees it.
+//! something missing) and `ErrorCollection` bodies, and the reads that settle
+//! an ambiguous answer. Every change is made to the tenant, so a later
+//! extraction sees it.
+//!
+//! A remove of something that is not there answers as Jira does (400 for a
+//! group member, a role actor or a grant; 404 for a group or a user
+//! property), or with `Tenant::not_there` when a test sets it.
 
 use serde_json::{Value, json};
 
@@ -57,6 +62,11 @@ fn named_group(tenant: &Tenant, req: &Request) -> Result<Group, Answer> {
         .ok_or_else(|| Answer::errors(404, &["Specified group does not exist."]))
 }
 
+/// The answer to a remove whose target is not there.
+fn not_there(tenant: &Tenant, jira_status: u16, message: &str) -> Answer {
+    Answer::errors(tenant.not_there.unwrap_or(jira_status), &[message])
+}
+
 fn group_json(site_url: &str, tenant: &Tenant, g: &Group) -> Value {
     let size = tenant.members.get(&g.group_id).map_or(0, Vec::len);
     json!({"name": g.name, "groupId": g.group_id,
@@ -105,15 +115,37 @@ pub fn remove_member(tenant: &mut Tenant, req: &Request) -> Handled {
     let before = members.len();
     members.retain(|m| m != account_id);
     if members.len() == before {
-        return Err(Answer::errors(
+        return Err(not_there(
+            tenant,
             400,
-            &[&format!(
+            &format!(
                 "Cannot remove user. User is not a member of '{}'.",
                 group.name
-            )],
+            ),
         ));
     }
     Ok(Answer::empty(200))
+}
+
+/// `GET /user/groups?accountId=`: every group the user is in, as `GroupName`s.
+pub fn user_groups(tenant: &Tenant, site_url: &str, req: &Request) -> Handled {
+    let account_id = required(req, "accountId")?;
+    user_exists(tenant, account_id)?;
+    let groups: Vec<Value> = tenant
+        .groups
+        .iter()
+        .filter(|g| {
+            tenant
+                .members
+                .get(&g.group_id)
+                .is_some_and(|m| m.iter().any(|a| a == account_id))
+        })
+        .map(|g| {
+            json!({"name": g.name, "groupId": g.group_id,
+                "self": format!("{site_url}/rest/api/3/group?groupId={}", g.group_id)})
+        })
+        .collect();
+    Ok(Answer::json(200, Value::Array(groups)))
 }
 
 pub fn create_group(tenant: &mut Tenant, site_url: &str, req: &Request) -> Handled {
@@ -144,7 +176,10 @@ pub fn create_group(tenant: &mut Tenant, site_url: &str, req: &Request) -> Handl
 }
 
 pub fn delete_group(tenant: &mut Tenant, req: &Request) -> Handled {
-    let group = named_group(tenant, req)?;
+    let group = named_group(tenant, req).map_err(|answer| match answer.status {
+        404 => not_there(tenant, 404, "Specified group does not exist."),
+        _ => answer,
+    })?;
     if let Some(swap) = req.param("swapGroupId") {
         if swap == group.group_id {
             return Err(Answer::errors(
@@ -261,26 +296,41 @@ pub fn add_actor(
     Ok(())
 }
 
+/// The actor a remove names, and how Jira names it in its answer: a user by
+/// account id, a group by name.
+fn actor_to_remove(tenant: &Tenant, req: &Request) -> Result<(Actor, String), Answer> {
+    let group = |id: Option<&str>, name: Option<&str>| -> Result<(Actor, String), Answer> {
+        let group_id = group_by_name_or_id(tenant, id, name)?;
+        let name = tenant
+            .groups
+            .iter()
+            .find(|g| g.group_id == group_id)
+            .map(|g| g.name.clone())
+            .unwrap_or_default();
+        Ok((Actor::Group(group_id), name))
+    };
+    match (req.param("user"), req.param("groupId"), req.param("group")) {
+        (Some(user), None, None) => Ok((Actor::User(user.to_owned()), user.to_owned())),
+        (None, Some(id), None) => group(Some(id), None),
+        (None, None, Some(name)) => group(None, Some(name)),
+        _ => Err(Answer::errors(
+            400,
+            &["Specify exactly one of user, groupId or group."],
+        )),
+    }
+}
+
 pub fn remove_actor(tenant: &mut Tenant, project: &str, role: &str, req: &Request) -> Handled {
     let (project_id, role_id) = role_of(tenant, project, role)?;
-    let actor = match (req.param("user"), req.param("groupId"), req.param("group")) {
-        (Some(user), None, None) => Actor::User(user.to_owned()),
-        (None, Some(id), None) => Actor::Group(id.to_owned()),
-        (None, None, Some(name)) => Actor::Group(group_by_name_or_id(tenant, None, Some(name))?),
-        _ => {
-            return Err(Answer::errors(
-                400,
-                &["Specify exactly one of user, groupId or group."],
-            ));
-        }
-    };
+    let (actor, label) = actor_to_remove(tenant, req)?;
     let actors = tenant.actors.entry((project_id, role_id)).or_default();
     let before = actors.len();
     actors.retain(|a| *a != actor);
     if actors.len() == before {
-        return Err(Answer::errors(
-            404,
-            &["The actor is not a member of the project role."],
+        return Err(not_there(
+            tenant,
+            400,
+            &format!("'{label}' is not a member of the project role."),
         ));
     }
     Ok(Answer::empty(204))
@@ -415,9 +465,10 @@ pub fn remove_grant(tenant: &mut Tenant, scheme: &str, grant: &str) -> Handled {
     let before = grants.len();
     grants.retain(|g| g.id.to_string() != grant);
     if grants.len() == before {
-        return Err(Answer::errors(
+        return Err(not_there(
+            tenant,
             400,
-            &["Permission grant with the provided ID is not found."],
+            "Permission grant with the provided ID is not found.",
         ));
     }
     Ok(Answer::empty(204))
@@ -455,9 +506,93 @@ pub fn set_property(tenant: &mut Tenant, key: &str, req: &Request) -> Handled {
 
 pub fn delete_property(tenant: &mut Tenant, key: &str, req: &Request) -> Handled {
     let account_id = property_owner(tenant, req)?.to_owned();
-    tenant
+    match tenant.properties.remove(&(account_id, key.to_owned())) {
+        Some(_) => Ok(Answer::empty(204)),
+        None => Err(not_there(
+            tenant,
+            404,
+            &format!("The property '{key}' does not exist."),
+        )),
+    }
+}
+
+/// `GET /user/properties?accountId=`: the keys of a user's properties.
+pub fn property_keys(tenant: &Tenant, site_url: &str, req: &Request) -> Handled {
+    let account_id = property_owner(tenant, req)?;
+    let keys: Vec<Value> = tenant
         .properties
-        .remove(&(account_id, key.to_owned()))
-        .ok_or_else(|| Answer::errors(404, &[&format!("The property '{key}' does not exist.")]))?;
-    Ok(Answer::empty(204))
+        .keys()
+        .filter(|(owner, _)| owner == account_id)
+        .map(|(_, key)| {
+            json!({"key": key, "self": format!(
+                "{site_url}/rest/api/3/user/properties/{}?accountId={account_id}",
+                super::routes::encode(key)
+            )})
+        })
+        .collect();
+    Ok(Answer::json(200, json!({ "keys": keys })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake_jira::tenant::SERVICE_ACCOUNT_ID;
+
+    fn delete(uri: &str) -> Request {
+        let (parts, ()) = http::Request::builder()
+            .method("DELETE")
+            .uri(uri)
+            .header("host", "acme.atlassian.net")
+            .body(())
+            .expect("a valid request")
+            .into_parts();
+        match Request::new(&parts, bytes::Bytes::new()) {
+            Ok(request) => request,
+            Err(answer) => panic!("the fake refused {uri}: HTTP {}", answer.status),
+        }
+    }
+
+    fn refused(handled: Handled) -> Answer {
+        match handled {
+            Err(answer) => answer,
+            Ok(answer) => panic!("expected a refusal, got HTTP {}", answer.status),
+        }
+    }
+
+    fn body(answer: &Answer) -> Value {
+        serde_json::from_slice(&answer.body).expect("a JSON body")
+    }
+
+    #[test]
+    fn removing_a_role_actor_that_is_not_there_answers_as_jira_does() {
+        let mut t = Tenant::sample();
+        let admins = t.group_named("jira-administrators").group_id.clone();
+        let path = "/rest/api/3/project/10001/role/10001";
+        let user = delete(&format!("{path}?user={SERVICE_ACCOUNT_ID}"));
+        let group = delete(&format!("{path}?groupId={admins}"));
+
+        let answer = refused(remove_actor(&mut t, "10001", "10001", &user));
+        assert_eq!(answer.status, 400);
+        assert_eq!(
+            body(&answer),
+            json!({"errorMessages": [format!("'{SERVICE_ACCOUNT_ID}' is not a member of the project role.")], "errors": {}})
+        );
+        let answer = refused(remove_actor(&mut t, "10001", "10001", &group));
+        assert_eq!(answer.status, 400);
+        assert_eq!(
+            body(&answer)["errorMessages"],
+            json!(["'jira-administrators' is not a member of the project role."])
+        );
+
+        // The spec's other answer for the same thing.
+        t.not_there = Some(404);
+        let answer = refused(remove_actor(&mut t, "10001", "10001", &user));
+        assert_eq!(answer.status, 404);
+
+        // A group that does not exist at all is not found, whatever the switch.
+        let missing = delete(&format!("{path}?groupId=no-such-group"));
+        t.not_there = Some(400);
+        let answer = refused(remove_actor(&mut t, "10001", "10001", &missing));
+        assert_eq!(answer.status, 404);
+    }
 }
