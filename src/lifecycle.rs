@@ -15,7 +15,7 @@
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::error::{Error, RequestFailure, Result};
+use crate::error::{Error, RequestFailure, Result, sentences};
 use crate::jira::client::{Api, classify, decode, error_messages};
 use crate::jira::endpoints::Endpoint;
 use crate::jira::executor::{Executor, RetryPolicy};
@@ -335,7 +335,7 @@ pub fn apply<T: Transport>(
                 404 => match run.find_group(groups::GroupKey::Id(group_id))? {
                     None => run.done(Status::AlreadyInState, None),
                     Some(_) => Err(Error::NotFound(reply.failure(format!(
-                        "the swap group {} does not exist",
+                        "The swap group {} does not exist",
                         swap_group_id.as_deref().unwrap_or_default()
                     )))),
                 },
@@ -584,7 +584,7 @@ impl<T: Transport> Run<'_, T> {
         let done = self
             .executor
             .next_completed()
-            .ok_or_else(|| Error::Other(format!("{}: the request was lost", endpoint.step())))?;
+            .ok_or_else(|| Error::Other(format!("The request to {} was lost", endpoint.step())))?;
         let response = match done.result {
             Ok(response) => response,
             Err(e) => {
@@ -593,10 +593,11 @@ impl<T: Transport> Run<'_, T> {
                 if done.request.method != crate::jira::transport::Method::Get
                     && let Error::Network(f) = &mut error
                 {
-                    f.message.push_str(
-                        "; the change may or may not have been made: apply the action again \
-                         to find out (it is idempotent)",
-                    );
+                    f.message = sentences([
+                        f.message.as_str(),
+                        "The change may or may not have been made",
+                        "Apply the action again to find out (it is idempotent)",
+                    ]);
                 }
                 return Err(error);
             }
@@ -693,7 +694,7 @@ impl Reply {
         ) {
             Err(e) => e,
             Ok(_) => Error::Upstream {
-                request: self.failure(format!("unexpected HTTP {}", self.response.status)),
+                request: self.failure(format!("Unexpected HTTP {}", self.response.status)),
                 status: self.response.status,
                 messages: error_messages(&self.response.body),
             },
@@ -703,7 +704,7 @@ impl Reply {
     fn rejected(self) -> Error {
         let messages = error_messages(&self.response.body);
         Error::Rejected {
-            request: self.failure(messages.join("; ")),
+            request: self.failure(sentences(&messages)),
             status: self.response.status,
             messages,
         }
@@ -1012,7 +1013,8 @@ mod tests {
         let (outcome, lines) = run(action, |_| Err(TransportError::Connection("reset".into())));
         match outcome {
             Err(Error::Network(f)) => {
-                assert!(f.message.contains("apply the action again"), "{f:?}")
+                assert!(f.message.contains("Apply the action again"), "{f:?}");
+                crate::error::tests::assert_clean_sentences(&Error::Network(f).to_string());
             }
             other => panic!("{other:?}"),
         }

@@ -102,7 +102,7 @@ fn run_without_network_ends_in_a_typed_network_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("error: network: check credentials"),
+        stderr.contains("error: Network failure: check credentials"),
         "{stderr}"
     );
     assert!(!stderr.contains("SECRET-TOKEN"));

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use super::endpoints::Endpoint;
 use super::transport::{HttpRequest, HttpResponse, Method, TransportError};
 use crate::config::{Credentials, GATEWAY_HOST, SiteName};
-use crate::error::{Error, RequestFailure};
+use crate::error::{Error, RequestFailure, sentences};
 
 const USER_AGENT: &str = concat!("extractor-jira/", env!("CARGO_PKG_VERSION"));
 
@@ -165,11 +165,14 @@ pub fn classify(
         Ok(response) => response,
         Err(e) => {
             let attempts = if attempts > 1 {
-                format!(" (after {attempts} attempts)")
+                format!("Gave up after {attempts} attempts")
             } else {
                 String::new()
             };
-            return Err(Error::Network(failure(format!("{e}{attempts}"))));
+            return Err(Error::Network(failure(sentences([
+                e.to_string(),
+                attempts,
+            ]))));
         }
     };
     if response.is_success() {
@@ -179,11 +182,11 @@ pub fn classify(
     let summary = if messages.is_empty() {
         format!("HTTP {}", response.status)
     } else {
-        messages.join("; ")
+        sentences(&messages)
     };
     // Jira refuses some requests with 401 or 404 instead of 403.
     let summary = match (response.status, endpoint.refusal_hint()) {
-        (401 | 404, Some(hint)) => format!("{summary} ({hint})"),
+        (401 | 404, Some(hint)) => sentences([summary.as_str(), hint]),
         _ => summary,
     };
     Err(match response.status {
@@ -263,7 +266,8 @@ fn clip(message: &str) -> String {
         cleaned
     } else {
         let mut s: String = cleaned.chars().take(MAX).collect();
-        s.push_str("...");
+        // One character, not "...", so that a full stop after it is not doubled.
+        s.push('…');
         s
     }
 }
