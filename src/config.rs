@@ -62,7 +62,7 @@ impl Config {
     pub fn parse(json: &str) -> Result<Self> {
         let root: Value = serde_json::from_str(json).map_err(|e| {
             // serde_json's message names a position, never the input text.
-            Error::invalid_config("config", format!("not valid JSON: {e}"))
+            Error::invalid_config("config", format!("is not valid JSON ({e})"))
         })?;
         let root = root
             .as_object()
@@ -76,7 +76,10 @@ impl Config {
         if let Some(unknown) = app.keys().find(|k| !KNOWN_KEYS.contains(&k.as_str())) {
             return Err(Error::invalid_config(
                 &format!("{FIELD_APP_CONFIG}.{}", printable(unknown)),
-                format!("unknown field; expected one of {}", KNOWN_KEYS.join(", ")),
+                format!(
+                    "is not a known field. The known fields are {}",
+                    KNOWN_KEYS.join(", ")
+                ),
             ));
         }
 
@@ -176,7 +179,7 @@ fn site_from(app: &Map<String, Value>) -> Result<SiteName> {
             if s != o {
                 return Err(Error::invalid_config(
                     FIELD_ORG,
-                    "is an alias of siteName but names a different site; give one of them",
+                    "is an alias of siteName but names a different site. Give only one of them",
                 ));
             }
             Ok(s)
@@ -203,11 +206,12 @@ fn optional_string<'a>(
 }
 
 /// Renders a caller-supplied string safely inside an error message: short,
-/// ASCII-printable, with anything else escaped.
+/// ASCII-printable, with anything else escaped. A cut is marked with one `…`,
+/// not "...", so that a full stop after it is not doubled.
 fn printable(s: &str) -> String {
     let mut out: String = s.chars().take(64).flat_map(char::escape_default).collect();
     if s.chars().count() > 64 {
-        out.push_str("...");
+        out.push('…');
     }
     out
 }
@@ -224,7 +228,7 @@ impl SiteName {
             Error::invalid_config(
                 field,
                 format!(
-                    "{why}; give the site's name, e.g. \"acme\" for https://acme.atlassian.net (got \"{}\")",
+                    "{why} (got \"{}\"). Give the site's name: \"acme\" for https://acme.atlassian.net",
                     printable(raw)
                 ),
             )

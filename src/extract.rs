@@ -13,7 +13,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Entity, Relation};
-use crate::error::{Error, RequestFailure, Result};
+use crate::error::{Error, RequestFailure, Result, sentences};
 use crate::jira::client::{Api, classify, decode};
 use crate::jira::endpoints::Endpoint;
 use crate::jira::executor::{Completed, Executor, RetryPolicy, Stats};
@@ -352,9 +352,11 @@ impl<T: Transport> Extraction<T> {
     /// Does work until a batch is ready. `None` once everything was delivered.
     pub fn next_batch(&mut self) -> Result<Option<Batch>> {
         if let Some(e) = &self.failed {
-            return Err(Error::Other(format!(
-                "this extraction already failed and cannot continue ({e}); resume it from its cursor"
-            )));
+            return Err(Error::Other(sentences([
+                "This extraction already failed and cannot continue".to_owned(),
+                format!("It failed with: {e}"),
+                "Resume it from its cursor".to_owned(),
+            ])));
         }
         let phase_index = self.ledger.phase;
         if phase_index >= Phase::ORDER.len() {
@@ -434,7 +436,7 @@ impl<T: Transport> Extraction<T> {
             Ok(())
         } else {
             Err(Error::Other(format!(
-                "phase {} ended before every page was read",
+                "Phase {} ended before every page was read",
                 phase.name()
             )))
         }

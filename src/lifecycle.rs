@@ -18,7 +18,7 @@
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::error::{Error, RequestFailure, Result};
+use crate::error::{Error, RequestFailure, Result, sentences};
 use crate::jira::client::{Api, classify, decode, error_messages};
 use crate::jira::endpoints::Endpoint;
 use crate::jira::executor::{Executor, RetryPolicy};
@@ -407,7 +407,7 @@ fn delete_group<T: Transport>(
             // The group is there, so a 404 names the swap group.
             match swap_group_id {
                 Some(swap) if status == 404 => Err(Error::NotFound(
-                    reply.failure(format!("the swap group {swap} does not exist")),
+                    reply.failure(format!("The swap group {swap} does not exist")),
                 )),
                 _ => Err(reply.error()),
             }
@@ -672,7 +672,7 @@ impl<T: Transport> Run<'_, T> {
         let done = self
             .executor
             .next_completed()
-            .ok_or_else(|| Error::Other(format!("{}: the request was lost", endpoint.step())))?;
+            .ok_or_else(|| Error::Other(format!("The request to {} was lost", endpoint.step())))?;
         let response = match done.result {
             Ok(response) => response,
             Err(e) => {
@@ -683,10 +683,11 @@ impl<T: Transport> Run<'_, T> {
                 if done.request.method != Method::Get
                     && let Error::Network(f) = &mut error
                 {
-                    f.message.push_str(
-                        "; the change may or may not have been made: apply the action again \
-                         to find out (it is idempotent)",
-                    );
+                    f.message = sentences([
+                        f.message.as_str(),
+                        "The change may or may not have been made",
+                        "Apply the action again to find out (it is idempotent)",
+                    ]);
                 }
                 return Err(error);
             }
@@ -847,7 +848,7 @@ impl Reply {
         ) {
             Err(e) => e,
             Ok(_) => Error::Upstream {
-                request: self.failure(format!("unexpected HTTP {}", self.response.status)),
+                request: self.failure(format!("Unexpected HTTP {}", self.response.status)),
                 status: self.response.status,
                 messages: error_messages(&self.response.body),
             },
@@ -857,7 +858,7 @@ impl Reply {
     fn rejected(self) -> Error {
         let messages = error_messages(&self.response.body);
         Error::Rejected {
-            request: self.failure(messages.join("; ")),
+            request: self.failure(sentences(&messages)),
             status: self.response.status,
             messages,
         }
@@ -1095,12 +1096,13 @@ mod tests {
                     Method::Get => json(200, state.clone()),
                     _ => errors(status, "refused"),
                 });
-                let messages = match (status, outcome) {
-                    (400, Err(Error::Upstream { messages, .. })) => messages,
-                    (404, Err(Error::NotFound(f))) => vec![f.message],
+                // Jira's own messages as they came; a request failure's as a sentence.
+                let (messages, want) = match (status, outcome) {
+                    (400, Err(Error::Upstream { messages, .. })) => (messages, "refused"),
+                    (404, Err(Error::NotFound(f))) => (vec![f.message], "Refused."),
                     (_, other) => panic!("{action:?} {status}: {other:?}"),
                 };
-                assert_eq!(messages, ["refused"], "{action:?} {status}");
+                assert_eq!(messages, [want], "{action:?} {status}");
                 assert!(
                     lines.len() >= 2,
                     "{action:?} {status}: read back: {lines:?}"
@@ -1344,7 +1346,8 @@ mod tests {
         let (outcome, lines) = run(action, |_| Err(TransportError::Connection("reset".into())));
         match outcome {
             Err(Error::Network(f)) => {
-                assert!(f.message.contains("apply the action again"), "{f:?}")
+                assert!(f.message.contains("Apply the action again"), "{f:?}");
+                crate::error::tests::assert_clean_sentences(&Error::Network(f).to_string());
             }
             other => panic!("{other:?}"),
         }

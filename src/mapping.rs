@@ -202,14 +202,14 @@ fn actor_ref(actor: &RoleActor) -> Result<EntityRef, String> {
             .actor_user
             .as_ref()
             .map(|u| EntityRef::new(kind::USER, u.account_id.clone()))
-            .ok_or_else(|| "a user role actor has no actorUser.accountId".to_owned()),
+            .ok_or_else(|| "A user role actor has no actorUser.accountId".to_owned()),
         "atlassian-group-role-actor" => actor
             .actor_group
             .as_ref()
             .and_then(|g| g.group_id.clone())
             .map(|id| EntityRef::new(kind::GROUP, id))
-            .ok_or_else(|| "a group role actor has no actorGroup.groupId".to_owned()),
-        other => Err(format!("unknown role actor type {other:?}")),
+            .ok_or_else(|| "A group role actor has no actorGroup.groupId".to_owned()),
+        other => Err(format!("Unknown role actor type {other:?}")),
     }
 }
 

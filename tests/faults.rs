@@ -271,7 +271,8 @@ async fn extract_gives_up_on_a_200_that_is_never_json_as_invalid_response() {
                 assert_eq!(f.step, step, "{fault:?}");
                 assert!(f.endpoint.starts_with(&format!("GET {path}")), "{f:?}");
                 assert!(
-                    f.message.ends_with(&format!("(after {attempts} attempts)")),
+                    f.message
+                        .ends_with(&format!("Gave up after {attempts} attempts.")),
                     "{fault:?}: the message counts the fake's {attempts} requests: {f:?}"
                 );
                 assert!(!f.message.contains("Bad Gateway"), "no body content: {f:?}");

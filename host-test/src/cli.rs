@@ -351,10 +351,10 @@ pub struct Summary {
 
 pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
     if args.format == Format::Csv && args.out.is_none() {
-        bail!("--format csv writes two files: give the directory with --out DIR");
+        bail!("--format csv writes two files. Give the directory with --out DIR.");
     }
     if args.resume.is_some() && (args.format != Format::Ndjson || args.out.is_none()) {
-        bail!("--resume needs --format ndjson and --out FILE: only a stream can be continued");
+        bail!("--resume needs --format ndjson and --out FILE. Only a stream can be continued.");
     }
     let started = Instant::now();
     let mut session = connect(&args.target).await?;
@@ -542,7 +542,7 @@ async fn write_ndjson(
                 std::fs::write(path, cursor)
                     .with_context(|| format!("writing the resume cursor {}", path.display()))?;
                 eprintln!(
-                    "the extraction stopped; run the same command again to carry on from {}",
+                    "The extraction stopped. Run the same command again to carry on from {}.",
                     path.display()
                 );
             }

@@ -55,91 +55,177 @@ pub enum CallError {
     Plugin(types::Error),
 }
 
-/// A plugin error in words, with what to do about it next.
+/// A plugin error in words, with what to do about it next: what failed and
+/// where, the plugin's own message, then the advice, one sentence each.
 pub fn describe(error: &types::Error) -> String {
     use types::Error as E;
-    let request = |r: &types::RequestFailure| format!("{} ({}): {}", r.step, r.endpoint, r.message);
+    // What failed and where, then the request's own message.
+    let at = |what: &str, r: &types::RequestFailure| {
+        vec![
+            format!("{what}: {} ({})", r.step, r.endpoint),
+            r.message.clone(),
+        ]
+    };
+    let with = |mut parts: Vec<String>, advice: &[&str]| {
+        parts.extend(advice.iter().map(|s| (*s).to_owned()));
+        sentences(parts)
+    };
     match error {
-        E::InvalidConfig(f) if f.field == "config" => format!(
-            "invalid configuration: {}. The config must be the vendor's JSON: \
-             {{\"appConfig\": {{\"token\": \"EMAIL:API_TOKEN\", \"siteName\": \"acme\"}}}}.",
-            f.reason
-        ),
-        E::InvalidConfig(f) => format!(
-            "invalid configuration: {}: {}. Fix {} in the config and run again.",
-            f.field, f.reason, f.field
-        ),
-        E::NotConfigured => {
-            "the plugin was not configured: call configure with the vendor config first.".into()
-        }
-        E::Unauthorized(r) => format!(
-            "unauthorized: {}. Check the e-mail and API token in appConfig.token: create a token at \
-             https://id.atlassian.com/manage-profile/security/api-tokens, for the account whose \
-             e-mail comes before the ':'.",
-            request(r)
+        E::InvalidConfig(f) if f.field == "config" => sentences([
+            format!("Invalid configuration: the config {}", f.reason),
+            "The config must be the vendor's JSON: \
+             {\"appConfig\": {\"token\": \"EMAIL:API_TOKEN\", \"siteName\": \"acme\"}}"
+                .to_owned(),
+        ]),
+        E::InvalidConfig(f) => sentences([
+            format!("Invalid configuration: {}: {}", f.field, f.reason),
+            format!("Fix {} in the config and run again", f.field),
+        ]),
+        E::NotConfigured => sentences([
+            "The plugin was not configured",
+            "Call configure with the vendor config first",
+        ]),
+        E::Unauthorized(r) => with(
+            at("Unauthorized", r),
+            &[
+                "Check the e-mail and API token in appConfig.token",
+                "Create a token at https://id.atlassian.com/manage-profile/security/api-tokens \
+                 for the account whose e-mail comes before the ':'",
+            ],
         ),
         E::Forbidden(f) => {
-            let mut s = format!("forbidden: {}.", request(&f.request));
+            let mut parts = at("Forbidden", &f.request);
             if let Some(p) = &f.permission {
-                s.push_str(&format!(" Grant the account the Jira permission: {p}."));
+                parts.push(format!("Grant the account the Jira permission: {p}"));
             }
             if !f.scopes.is_empty() {
-                s.push_str(&format!(
-                    " If the token is scoped, give it these scopes: {}.",
+                parts.push(format!(
+                    "If the token is scoped, give it these scopes: {}",
                     f.scopes.join(", ")
                 ));
             }
-            s
+            sentences(parts)
         }
-        E::NotFound(r) => format!(
-            "not found: {}. Check that the id exists in this site (use the ids extract reports).",
-            request(r)
+        E::NotFound(r) => with(
+            at("Not found", r),
+            &["Check that the id exists in this site (use the ids extract reports)"],
         ),
-        E::RateLimited(r) => format!(
-            "rate limited after {} attempts: {}{}. Jira is throttling this account: run again later, \
-             or lower appConfig.maxConcurrency.",
-            r.attempts,
-            request(&r.request),
-            r.retry_after_seconds
-                .map(|s| format!(" (Jira asked to wait {s} s)"))
-                .unwrap_or_default()
-        ),
-        E::Network(r) => format!(
-            "network: {}. Check that this machine can reach the site over HTTPS (through --upstream \
-             if you use a proxy), or raise appConfig.requestTimeoutSeconds.",
-            request(r)
-        ),
-        E::InvalidResponse(r) => format!(
-            "invalid response from Jira: {}. Jira answered outside its documented API; run again, \
-             and report the step and endpoint if it persists.",
-            request(r)
-        ),
-        E::Upstream(u) if u.status >= 500 => format!(
-            "Jira answered HTTP {}: {}. Jira failed on its side; run again later.",
-            u.status,
-            request(&u.request)
-        ),
-        E::Upstream(u) => format!(
-            "Jira answered HTTP {}: {}. Jira's message above says what it refused.",
-            u.status,
-            request(&u.request)
-        ),
-        E::InvalidAction(f) => format!(
-            "invalid action: {}: {}. Fix {} in the action and apply it again.",
-            f.field, f.reason, f.field
-        ),
-        E::Rejected(u) => format!(
-            "Jira refused the change (HTTP {}): {}. Resolve the cause Jira gives (for example, \
-             reactivate the user) and apply the action again.",
-            u.status,
-            request(&u.request)
-        ),
-        E::InvalidCursor(m) => {
-            format!("invalid resume cursor: {m}. Start a fresh extraction without the cursor.")
+        E::RateLimited(r) => {
+            let mut parts = at(
+                &format!("Rate limited after {} attempts", r.attempts),
+                &r.request,
+            );
+            if let Some(s) = r.retry_after_seconds {
+                parts.push(format!("Jira last asked to wait {s} s"));
+            }
+            with(
+                parts,
+                &[
+                    "Jira is throttling this account",
+                    "Run again later, or lower appConfig.maxConcurrency",
+                ],
+            )
         }
-        E::Unsupported(m) => format!("unsupported: {m}."),
-        E::Other(m) => m.clone(),
+        E::Network(r) => with(
+            at("Network failure", r),
+            &[
+                "Check that this machine can reach the site over HTTPS (through --upstream if \
+                 you use a proxy), or raise appConfig.requestTimeoutSeconds",
+            ],
+        ),
+        E::InvalidResponse(r) => with(
+            at("Invalid response from Jira", r),
+            &[
+                "Jira answered outside its documented API",
+                "Run again, and report the step and endpoint if it persists",
+            ],
+        ),
+        E::Upstream(u) if u.status >= 500 => with(
+            at(&format!("Jira answered HTTP {}", u.status), &u.request),
+            &["Jira failed on its side", "Run again later"],
+        ),
+        E::Upstream(u) => with(
+            at(&format!("Jira answered HTTP {}", u.status), &u.request),
+            if u.messages.is_empty() {
+                &[
+                    "Jira gave no reason",
+                    "Check the step and endpoint against Jira's REST API documentation",
+                ]
+            } else {
+                &["Jira's message says what it refused"]
+            },
+        ),
+        E::InvalidAction(f) => sentences([
+            format!("Invalid action: {}: {}", f.field, f.reason),
+            format!("Fix {} in the action and apply it again", f.field),
+        ]),
+        E::Rejected(u) => with(
+            at(
+                &format!("Jira refused the change (HTTP {})", u.status),
+                &u.request,
+            ),
+            &[
+                "Resolve the cause Jira gives (for example, reactivate the user) and apply the \
+                 action again",
+            ],
+        ),
+        E::InvalidCursor(m) => sentences([
+            format!("Invalid resume cursor: {m}"),
+            "Start a fresh extraction without the cursor".to_owned(),
+        ]),
+        E::Unsupported(m) => sentences([format!("Unsupported: {m}")]),
+        E::Other(m) => sentences([m]),
     }
+}
+
+/// Joins sentences into one text, so that no part's own punctuation is
+/// doubled: each part is trimmed, a trailing `.`, `,`, `;` or `:` is replaced
+/// by one full stop (a part ending in `?`, `!` or `…` keeps its own), and a
+/// first word in plain lower case is capitalised. Empty parts are skipped.
+/// The plugin's messages may end in a full stop or not (Jira's own often do),
+/// so `["Forbidden: list users (GET /x)", "You do not have permission."]`
+/// gives `Forbidden: list users (GET /x). You do not have permission.`
+///
+/// The same rule as the component's `error::sentences`.
+pub fn sentences<I>(parts: I) -> String
+where
+    I: IntoIterator,
+    I::Item: AsRef<str>,
+{
+    let mut out = String::new();
+    for part in parts {
+        let part = part
+            .as_ref()
+            .trim()
+            .trim_end_matches(|c: char| matches!(c, '.' | ',' | ';' | ':') || c.is_whitespace());
+        if part.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let first_word = part
+            .split(char::is_whitespace)
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches([',', ':', ';']);
+        let mut chars = part.chars();
+        match chars.next() {
+            Some(first)
+                if first_word
+                    .chars()
+                    .all(|c| c.is_lowercase() || c == '-' || c == '\'') =>
+            {
+                out.extend(first.to_uppercase());
+                out.push_str(chars.as_str());
+            }
+            _ => out.push_str(part),
+        }
+        if !part.ends_with(['?', '!', '…']) {
+            out.push('.');
+        }
+    }
+    out
 }
 
 /// Limits the host puts on every instance, so that a runaway or greedy
@@ -550,67 +636,318 @@ impl Plugin {
 mod tests {
     use super::*;
 
-    #[test]
-    fn describe_says_what_to_do_next() {
+    const TERMINAL: [char; 4] = ['.', '?', '!', '…'];
+
+    /// Whether a sentence may start with `word`: a capital letter, a quote,
+    /// or a code token such as `appConfig.siteName` or `read:jira-user`.
+    fn starts_a_sentence(word: &str) -> bool {
+        let mut chars = word.chars();
+        let Some(first) = chars.next() else {
+            return false;
+        };
+        first.is_uppercase()
+            || matches!(first, '"' | '\'' | '`' | '{')
+            || word.contains(['.', ':', '_', '/', '=', '@'])
+            || chars.any(char::is_uppercase)
+    }
+
+    /// Asserts that `text` reads as clean sentences: no doubled or stray
+    /// punctuation, every sentence starting with a capital letter or a code
+    /// or quoted token, and the whole ending in exactly one terminal mark.
+    /// The same check as the component's `error::tests`.
+    fn assert_clean_sentences(text: &str) {
+        assert!(!text.trim().is_empty(), "an empty message");
+        assert_eq!(text, text.trim(), "{text:?}");
+        for bad in [
+            "..", ". .", ",.", " .", ";.", ":.", ".,", ".;", ".:", "?.", "!.", "….", "  ",
+        ] {
+            assert!(!text.contains(bad), "{bad:?} in {text:?}");
+        }
+        let mut ending = text.chars().rev();
+        let last = ending.next().unwrap_or_default();
+        assert!(TERMINAL.contains(&last), "no terminal mark: {text:?}");
+        let before = ending.next().unwrap_or_default();
+        assert!(
+            !TERMINAL.contains(&before) && !matches!(before, ',' | ';' | ':' | ' '),
+            "more than one terminal mark: {text:?}"
+        );
+        let mut starts = vec![0];
+        let mut previous = None;
+        for (i, c) in text.char_indices() {
+            if c == ' ' && previous.is_some_and(|p| TERMINAL.contains(&p)) {
+                starts.push(i + 1);
+            }
+            previous = Some(c);
+        }
+        for start in starts {
+            let word = text[start..].split(' ').next().unwrap_or_default();
+            assert!(
+                starts_a_sentence(word),
+                "a sentence starts with {word:?}: {text:?}"
+            );
+        }
+    }
+
+    /// Every WIT error variant with realistic values: the component's own
+    /// messages (which end in a full stop), Jira's (which may or may not), and
+    /// values a component that does not follow that convention could send.
+    /// With the advice each one must end with.
+    fn every_error() -> Vec<(types::Error, &'static str)> {
         use types::{
             Error as E, FieldError, Forbidden, RateLimited, RequestFailure, UpstreamError,
         };
-        let r = RequestFailure {
-            step: "list users".into(),
-            endpoint: "GET /rest/api/3/users/search".into(),
-            message: "m".into(),
+        let request = |step: &str, endpoint: &str, message: &str| RequestFailure {
+            step: step.into(),
+            endpoint: endpoint.into(),
+            message: message.into(),
         };
-        let field = FieldError {
-            field: "appConfig.siteName".into(),
-            reason: "is not an atlassian.net site".into(),
+        let users = |message: &str| {
+            request(
+                "list users",
+                "GET /rest/api/3/users/search?startAt=0&maxResults=1000",
+                message,
+            )
         };
-        let upstream = |status| UpstreamError {
-            request: r.clone(),
+        let field = |field: &str, reason: &str| FieldError {
+            field: field.into(),
+            reason: reason.into(),
+        };
+        let upstream = |status, message: &str, messages: &[&str]| UpstreamError {
+            request: request(
+                "add a project role actor",
+                "POST /rest/api/3/project/10001/role/10000",
+                message,
+            ),
             status,
-            messages: vec![],
+            messages: messages.iter().map(|m| (*m).to_owned()).collect(),
         };
-        let cases = [
-            (E::InvalidConfig(field.clone()), "Fix appConfig.siteName"),
-            (E::NotConfigured, "call configure"),
-            (E::Unauthorized(r.clone()), "id.atlassian.com"),
+        let mut cases = vec![
             (
-                E::Forbidden(Forbidden {
-                    request: r.clone(),
-                    permission: Some("Browse users and groups".into()),
-                    scopes: vec!["read:jira-user".into()],
-                }),
-                "Grant the account the Jira permission: Browse users and groups",
+                E::InvalidConfig(field(
+                    "config",
+                    "is not valid JSON (EOF while parsing an object at line 1 column 1)",
+                )),
+                "The config must be the vendor's JSON",
             ),
-            (E::NotFound(r.clone()), "Check that the id exists"),
             (
-                E::RateLimited(RateLimited {
-                    request: r.clone(),
-                    retry_after_seconds: Some(30),
-                    attempts: 6,
-                }),
-                "lower appConfig.maxConcurrency",
+                E::InvalidConfig(field("config", "must be a JSON object.")),
+                "The config must be the vendor's JSON",
             ),
-            (E::Network(r.clone()), "can reach the site"),
             (
-                E::InvalidResponse(r.clone()),
-                "report the step and endpoint",
+                E::InvalidConfig(field(
+                    "appConfig.siteName",
+                    "is not an atlassian.net site (got \"acme.evil.com\"). Give the site's \
+                     name: \"acme\" for https://acme.atlassian.net",
+                )),
+                "Fix appConfig.siteName in the config and run again.",
             ),
-            (E::Upstream(upstream(502)), "run again later"),
-            (E::Upstream(upstream(400)), "what it refused"),
             (
-                E::InvalidAction(field.clone()),
-                "Fix appConfig.siteName in the action",
+                E::InvalidConfig(field("appConfig.token", "is missing.")),
+                "Fix appConfig.token in the config and run again.",
             ),
-            (E::Rejected(upstream(404)), "reactivate the user"),
-            (E::InvalidCursor("x".into()), "without the cursor"),
+            (
+                E::NotConfigured,
+                "Call configure with the vendor config first.",
+            ),
+            (
+                E::InvalidAction(field("project-id", "must be a number, as Jira's ids are")),
+                "Fix project-id in the action and apply it again.",
+            ),
+            (
+                E::InvalidAction(field("permission", "must be a permission key.")),
+                "Fix permission in the action and apply it again.",
+            ),
+            (
+                E::InvalidCursor(
+                    "it belongs to https://other.atlassian.net, not to https://acme.atlassian.net"
+                        .into(),
+                ),
+                "Start a fresh extraction without the cursor.",
+            ),
+            (
+                E::InvalidCursor("too large.".into()),
+                "Start a fresh extraction without the cursor.",
+            ),
+            (
+                E::Unsupported("Jira Cloud has no endpoint for this action.".into()),
+                "Unsupported: Jira Cloud has no endpoint for this action.",
+            ),
+            (
+                E::Other("The request to list users was lost.".into()),
+                "The request to list users was lost.",
+            ),
+            (
+                E::Other("phase users ended before every page was read".into()),
+                "Phase users ended before every page was read.",
+            ),
         ];
-        for (error, hint) in cases {
-            let text = describe(&error);
-            assert!(text.contains(hint), "{text}");
-            assert!(
-                text.contains("GET /rest/api/3/users/search") || !matches!(error, E::Network(_))
-            );
+        for message in [
+            "You do not have permission to view this resource.",
+            "You do not have permission to view this resource",
+            "HTTP 403.",
+            "The group does not exist. Try again. groupId: is not valid.",
+            "Unauthorized; scope does not match",
+            "",
+        ] {
+            cases.extend([
+                (
+                    E::Unauthorized(users(message)),
+                    "for the account whose e-mail comes before the ':'.",
+                ),
+                (
+                    E::Forbidden(Forbidden {
+                        request: users(message),
+                        permission: Some("Browse users and groups (global permission)".into()),
+                        scopes: vec!["read:jira-user".into(), "read:user:jira".into()],
+                    }),
+                    "If the token is scoped, give it these scopes: read:jira-user, \
+                     read:user:jira.",
+                ),
+                (
+                    E::Forbidden(Forbidden {
+                        request: users(message),
+                        permission: Some(
+                            "Browse Projects or Administer Projects (project permission), or \
+                             Administer Jira (global permission). Projects without them are \
+                             not listed"
+                                .into(),
+                        ),
+                        scopes: vec![],
+                    }),
+                    "Projects without them are not listed.",
+                ),
+                (
+                    E::Forbidden(Forbidden {
+                        request: users(message),
+                        permission: None,
+                        scopes: vec![],
+                    }),
+                    "Forbidden: list users",
+                ),
+                (
+                    E::NotFound(users(message)),
+                    "Check that the id exists in this site (use the ids extract reports).",
+                ),
+                (
+                    E::RateLimited(RateLimited {
+                        request: users(message),
+                        retry_after_seconds: Some(30),
+                        attempts: 6,
+                    }),
+                    "Jira last asked to wait 30 s. Jira is throttling this account. Run again \
+                     later, or lower appConfig.maxConcurrency.",
+                ),
+                (
+                    E::RateLimited(RateLimited {
+                        request: users(message),
+                        retry_after_seconds: None,
+                        attempts: 6,
+                    }),
+                    "Run again later, or lower appConfig.maxConcurrency.",
+                ),
+                (
+                    E::Network(users(message)),
+                    "or raise appConfig.requestTimeoutSeconds.",
+                ),
+                (
+                    E::InvalidResponse(users(message)),
+                    "Run again, and report the step and endpoint if it persists.",
+                ),
+                (
+                    E::Upstream(upstream(502, message, &[message])),
+                    "Jira failed on its side. Run again later.",
+                ),
+                (
+                    E::Upstream(upstream(409, message, &[message])),
+                    "Jira's message says what it refused.",
+                ),
+                (
+                    E::Upstream(upstream(409, "HTTP 409.", &[])),
+                    "Jira gave no reason. Check the step and endpoint against Jira's REST API \
+                     documentation.",
+                ),
+                (
+                    E::Rejected(upstream(400, message, &[message])),
+                    "and apply the action again.",
+                ),
+            ]);
         }
+        cases
+    }
+
+    /// The variant's name, so that the test can show it covered each one;
+    /// a new variant fails to compile here until the test covers it.
+    fn variant(e: &types::Error) -> &'static str {
+        use types::Error as E;
+        match e {
+            E::InvalidConfig(_) => "invalid-config",
+            E::NotConfigured => "not-configured",
+            E::Unauthorized(_) => "unauthorized",
+            E::Forbidden(_) => "forbidden",
+            E::NotFound(_) => "not-found",
+            E::RateLimited(_) => "rate-limited",
+            E::Network(_) => "network",
+            E::InvalidResponse(_) => "invalid-response",
+            E::Upstream(_) => "upstream",
+            E::InvalidAction(_) => "invalid-action",
+            E::Rejected(_) => "rejected",
+            E::InvalidCursor(_) => "invalid-cursor",
+            E::Unsupported(_) => "unsupported",
+            E::Other(_) => "other",
+        }
+    }
+
+    #[test]
+    fn describe_every_variant_reads_as_clean_sentences() {
+        let cases = every_error();
+        for (error, advice) in &cases {
+            // What the command line prints after "error: ".
+            let text = format!(
+                "{:#}",
+                anyhow::Error::from(CallError::Plugin(error.clone()))
+            );
+            assert_eq!(text, describe(error));
+            assert_clean_sentences(&text);
+            assert!(text.contains(advice), "{advice:?} not in {text:?}");
+            use types::Error as E;
+            if let E::Unauthorized(r)
+            | E::NotFound(r)
+            | E::Network(r)
+            | E::InvalidResponse(r)
+            | E::Forbidden(types::Forbidden { request: r, .. })
+            | E::RateLimited(types::RateLimited { request: r, .. })
+            | E::Upstream(types::UpstreamError { request: r, .. })
+            | E::Rejected(types::UpstreamError { request: r, .. }) = error
+            {
+                assert!(
+                    text.contains(&format!("{} ({})", r.step, r.endpoint)),
+                    "{text}"
+                );
+            }
+        }
+        let covered: std::collections::BTreeSet<&str> =
+            cases.iter().map(|(e, _)| variant(e)).collect();
+        assert_eq!(covered.len(), 14, "{covered:?}");
+    }
+
+    #[test]
+    fn describe_puts_one_full_stop_between_jira_and_the_advice() {
+        let error = types::Error::Forbidden(types::Forbidden {
+            request: types::RequestFailure {
+                step: "list users".into(),
+                endpoint: "GET /rest/api/3/users/search".into(),
+                message: "You do not have permission to view this resource.".into(),
+            },
+            permission: Some("Browse users and groups (global permission)".into()),
+            scopes: vec!["read:jira-user".into()],
+        });
+        assert_eq!(
+            describe(&error),
+            "Forbidden: list users (GET /rest/api/3/users/search). You do not have permission \
+             to view this resource. Grant the account the Jira permission: Browse users and \
+             groups (global permission). If the token is scoped, give it these scopes: \
+             read:jira-user."
+        );
     }
 
     /// A component whose one export never returns.

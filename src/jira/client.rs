@@ -9,7 +9,7 @@ use super::endpoints::Endpoint;
 use super::executor::not_json;
 use super::transport::{HttpRequest, HttpResponse, Method, TransportError};
 use crate::config::{Credentials, GATEWAY_HOST, SiteName};
-use crate::error::{Error, RequestFailure};
+use crate::error::{Error, RequestFailure, sentences};
 
 const USER_AGENT: &str = concat!("extractor-jira/", env!("CARGO_PKG_VERSION"));
 
@@ -166,11 +166,14 @@ pub fn classify(
         Ok(response) => response,
         Err(e) => {
             let attempts = if attempts > 1 {
-                format!(" (after {attempts} attempts)")
+                format!("Gave up after {attempts} attempts")
             } else {
                 String::new()
             };
-            return Err(Error::Network(failure(format!("{e}{attempts}"))));
+            return Err(Error::Network(failure(sentences([
+                e.to_string(),
+                attempts,
+            ]))));
         }
     };
     if response.is_success() {
@@ -189,11 +192,11 @@ pub fn classify(
     let summary = if messages.is_empty() {
         format!("HTTP {}", response.status)
     } else {
-        messages.join("; ")
+        sentences(&messages)
     };
     // Jira refuses some requests with 401 or 404 instead of 403.
     let summary = match (response.status, endpoint.refusal_hint()) {
-        (401 | 404, Some(hint)) => format!("{summary} ({hint})"),
+        (401 | 404, Some(hint)) => sentences([summary.as_str(), hint]),
         _ => summary,
     };
     Err(match response.status {
@@ -247,14 +250,14 @@ fn body_error(
         format!("unexpected JSON: {e}")
     };
     let attempts = if attempts > 1 {
-        format!(" (after {attempts} attempts)")
+        format!("Gave up after {attempts} attempts")
     } else {
         String::new()
     };
     Error::InvalidResponse(RequestFailure::new(
         endpoint.step(),
         &request.line(),
-        format!("HTTP {}: {what}{attempts}", response.status),
+        crate::error::sentences([format!("HTTP {}: {what}", response.status), attempts]),
     ))
 }
 
@@ -291,7 +294,8 @@ fn clip(message: &str) -> String {
         cleaned
     } else {
         let mut s: String = cleaned.chars().take(MAX).collect();
-        s.push_str("...");
+        // One character, not "...", so that a full stop after it is not doubled.
+        s.push('…');
         s
     }
 }
@@ -438,7 +442,7 @@ mod tests {
                 Error::InvalidResponse(f) => {
                     assert_eq!(f.step, "list groups");
                     assert_eq!(f.endpoint, "GET /rest/api/3/group/bulk?startAt=0");
-                    assert!(f.message.ends_with("(after 6 attempts)"), "{f:?}");
+                    assert!(f.message.ends_with("Gave up after 6 attempts."), "{f:?}");
                     assert!(!f.message.contains("Bad Gateway"), "no body content: {f:?}");
                 }
                 other => panic!("{other:?}"),

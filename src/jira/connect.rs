@@ -12,7 +12,7 @@ use super::models::{TenantInfo, User};
 use super::transport::{HttpRequest, HttpResponse, Transport};
 use super::users;
 use crate::config::Config;
-use crate::error::{Error, RequestFailure, Result};
+use crate::error::{Error, RequestFailure, Result, sentences};
 
 /// Which kind of token was detected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +41,7 @@ pub fn call<T: Transport>(
     executor.submit((), request);
     let done = executor
         .next_completed()
-        .ok_or_else(|| Error::Other(format!("{}: request was lost", endpoint.step())))?;
+        .ok_or_else(|| Error::Other(format!("The request to {} was lost", endpoint.step())))?;
     classify(endpoint, &done.request, done.result, done.attempts)
 }
 
@@ -95,12 +95,13 @@ pub fn connect<T: Transport>(
         Err(Error::Unauthorized(gateway)) => Err(Error::Unauthorized(RequestFailure::new(
             Endpoint::Myself.step(),
             &format!("{} and {}", site_error.endpoint, gateway.endpoint),
-            format!(
-                "the token was refused both on the site as a classic token ({}) and on the \
-                 gateway as a scoped token ({}); check the e-mail and token, and that the token \
-                 has not expired or been revoked",
-                site_error.message, gateway.message
-            ),
+            sentences([
+                "The token was refused both on the site as a classic token and on the gateway \
+                 as a scoped token",
+                &format!("The site said: {}", site_error.message),
+                &format!("The gateway said: {}", gateway.message),
+                "Check the e-mail and token, and that the token has not expired or been revoked",
+            ]),
         ))),
         Err(other) => Err(other),
     }
@@ -186,7 +187,11 @@ mod tests {
     fn connect_reports_unauthorized_when_both_modes_refuse() {
         let transport = FakeTransport::new(|req| match req.path_and_query.as_str() {
             "/_edge/tenant_info" => json(200, serde_json::json!({"cloudId": "c1"})),
-            _ => unauthorized(),
+            "/rest/api/3/myself" => unauthorized(),
+            _ => json(
+                401,
+                serde_json::json!({"errorMessages": ["Client must be authenticated to access this resource."]}),
+            ),
         });
         let err = connect(transport, &config(), RetryPolicy::default()).unwrap_err();
         match &err {
@@ -199,6 +204,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        crate::error::tests::assert_clean_sentences(&err.to_string());
         assert!(!format!("{err} {err:?}").contains("TOKEN"));
     }
 

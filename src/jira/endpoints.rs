@@ -120,7 +120,7 @@ impl Endpoint {
             }
             Endpoint::Projects => Some(
                 "Browse Projects or Administer Projects (project permission), or Administer Jira \
-                 (global permission); projects without them are not listed",
+                 (global permission). Projects without them are not listed",
             ),
             Endpoint::GlobalRoles | Endpoint::ApplicationRoles => {
                 Some("Administer Jira (global permission)")

@@ -561,7 +561,7 @@ mod tests {
                     assert_eq!(f.endpoint, "GET /rest/api/3/group/bulk?startAt=50");
                     assert!(
                         f.message
-                            .ends_with(&format!("not JSON: expected value at line 1 column 1 (after {attempts} attempts)")),
+                            .ends_with(&format!("not JSON: expected value at line 1 column 1. Gave up after {attempts} attempts.")),
                         "{f:?}"
                     );
                 }

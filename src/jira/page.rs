@@ -65,10 +65,10 @@ impl std::fmt::Display for PagingError {
         match self {
             PagingError::Runaway { start_at, total } => write!(
                 f,
-                "page at startAt={start_at} is empty and past total={total}, but isLast is false"
+                "Page at startAt={start_at} is empty and past total={total}, but isLast is false"
             ),
             PagingError::ZeroPageSize { start_at } => {
-                write!(f, "page at startAt={start_at} reports maxResults=0")
+                write!(f, "Page at startAt={start_at} reports maxResults=0")
             }
         }
     }

@@ -124,10 +124,10 @@ pub enum TransportError {
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TransportError::Timeout(m) => write!(f, "timed out: {m}"),
-            TransportError::Connection(m) => write!(f, "connection failed: {m}"),
-            TransportError::TooLarge(n) => write!(f, "response body over {n} bytes"),
-            TransportError::Request(m) => write!(f, "request not sent: {m}"),
+            TransportError::Timeout(m) => write!(f, "Timed out: {m}"),
+            TransportError::Connection(m) => write!(f, "Connection failed: {m}"),
+            TransportError::TooLarge(n) => write!(f, "Response body over {n} bytes"),
+            TransportError::Request(m) => write!(f, "Request not sent: {m}"),
         }
     }
 }
