@@ -5,12 +5,12 @@
 //! `api.atlassian.com/ex/jira/{cloudId}`, with the cloud id read from the
 //! site's anonymous `/_edge/tenant_info`.
 
+use super::api::users;
 use super::client::{Api, CloudId, anonymous_site_get, classify, decode};
 use super::endpoints::Endpoint;
 use super::executor::{Executor, RetryPolicy};
 use super::models::{TenantInfo, User};
 use super::transport::{HttpRequest, HttpResponse, Transport};
-use super::users;
 use crate::config::Config;
 use crate::error::{Error, RequestFailure, Result, sentences};
 

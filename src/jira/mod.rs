@@ -2,16 +2,13 @@
 //! module per resource), paging (`page`), sending (`transport` and its
 //! implementations, `executor`), and the wire types (`models`).
 
+pub mod api;
 pub mod client;
 pub mod connect;
 pub mod endpoints;
 pub mod executor;
-pub mod groups;
 pub mod models;
 pub mod page;
-pub mod permissions;
-pub mod projects;
 pub mod transport;
-pub mod users;
 #[cfg(target_arch = "wasm32")]
 pub mod wasi_transport;

@@ -8,7 +8,7 @@
 //! inject faults and latency.
 
 mod json;
-mod routes;
+mod router;
 pub mod tenant;
 mod writes;
 
@@ -358,7 +358,7 @@ async fn answer(
     let limit = *shared.rate_limit.lock().expect("rate limit poisoned");
     let over_limit = limit.filter(|l| now > l.max_in_flight);
     let near_limit = limit.is_some_and(|l| now * 5 >= l.max_in_flight * 4);
-    let request = routes::Request::new(&parts, body);
+    let request = router::Request::new(&parts, body);
     let fault = match over_limit {
         Some(l) => Some(Fault::Status {
             status: 429,
@@ -370,7 +370,7 @@ async fn answer(
         tokio::time::sleep(*delay).await;
     }
     let (mut answer, logged) = match request {
-        Ok(request) => routes::handle(shared, &request, fault.clone()),
+        Ok(request) => router::handle(shared, &request, fault.clone()),
         Err(bad) => (bad, None),
     };
     let succeeded = (200..300).contains(&answer.status);
@@ -444,7 +444,7 @@ const PROXY_ERROR_PAGE: &[u8] =
     b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n\
 <body><h1>Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>\n";
 
-fn next_fault(shared: &Shared, request: &routes::Request) -> Option<Fault> {
+fn next_fault(shared: &Shared, request: &router::Request) -> Option<Fault> {
     let mut counts = shared.counts.lock().expect("counts poisoned");
     let n = {
         let n = counts.entry(request.path.clone()).or_default();

@@ -11,7 +11,7 @@
 use serde_json::{Value, json};
 
 use super::json as shapes;
-use super::routes::{Answer, Request, administered, role_id};
+use super::router::{Answer, Request, administered, role_id};
 use super::tenant::{Actor, Grant, Group, Tenant};
 
 type Handled = Result<Answer, Answer>;
@@ -526,7 +526,7 @@ pub fn property_keys(tenant: &Tenant, site_url: &str, req: &Request) -> Handled 
         .map(|(_, key)| {
             json!({"key": key, "self": format!(
                 "{site_url}/rest/api/3/user/properties/{}?accountId={account_id}",
-                super::routes::encode(key)
+                super::router::encode(key)
             )})
         })
         .collect();

@@ -1,7 +1,7 @@
 //! Users: `GET /rest/api/3/users/search`, a plain array paged by `startAt`.
 
-use super::client::{Api, encode};
-use super::transport::{HttpRequest, Method};
+use crate::jira::client::{Api, encode};
+use crate::jira::transport::{HttpRequest, Method};
 
 /// The most `users/search` returns per page.
 pub const PAGE_SIZE: u64 = 1000;

@@ -501,7 +501,7 @@ fn group_members(tenant: &Tenant, site_url: &str, req: &Request) -> Handled {
         .take(max as usize)
         .map(|u| shapes::user(site_url, u))
         .collect();
-    let group_id = crate::fake_jira::routes::encode(&group.group_id);
+    let group_id = crate::fake_jira::router::encode(&group.group_id);
     Ok(Answer::json(
         200,
         shapes::page_bean(values, start, max, members.len() as u64, |at| {

@@ -19,14 +19,14 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::error::{Error, RequestFailure, Result, sentences};
+use crate::jira::api::projects::Actor as WireActor;
+use crate::jira::api::{groups, permissions, projects, users};
 use crate::jira::client::{Api, classify, decode, error_messages};
 use crate::jira::endpoints::Endpoint;
 use crate::jira::executor::{Executor, RetryPolicy};
 use crate::jira::models::{GroupDetails, GroupName, PermissionGrant, ProjectRole};
 use crate::jira::page::PageBean;
-use crate::jira::projects::Actor as WireActor;
 use crate::jira::transport::{HttpRequest, HttpResponse, Method, Transport};
-use crate::jira::{groups, permissions, projects, users};
 
 /// Who holds a project role.
 #[derive(Debug, Clone, PartialEq, Eq)]

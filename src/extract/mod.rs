@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Entity, Relation};
 use crate::error::{Error, RequestFailure, Result, sentences};
+use crate::jira::api::{groups, permissions, projects, users};
 use crate::jira::client::{Api, classify, decode};
 use crate::jira::endpoints::Endpoint;
 use crate::jira::executor::{Completed, Executor, RetryPolicy, Stats};
@@ -23,7 +24,6 @@ use crate::jira::models::{
 };
 use crate::jira::page::{ArrayPlan, OffsetPlan, PageBean, PageFacts, PagingError};
 use crate::jira::transport::{HttpRequest, HttpResponse, Transport};
-use crate::jira::{groups, permissions, projects, users};
 use crate::mapping;
 
 /// A batch is handed over once it holds this many records.

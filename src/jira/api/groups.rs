@@ -1,8 +1,8 @@
 //! Groups and their members: `GET /rest/api/3/group/bulk` and
 //! `GET /rest/api/3/group/member`, both `PageBean` listings.
 
-use super::client::Api;
-use super::transport::{HttpRequest, Method};
+use crate::jira::client::Api;
+use crate::jira::transport::{HttpRequest, Method};
 
 /// `group/bulk` page size (Jira's default and cap).
 pub const GROUPS_PAGE_SIZE: u64 = 50;

@@ -2,8 +2,8 @@
 //! `/permissionscheme?expand=all`, `/permissionscheme/{id}?expand=all` and
 //! `/permissions`. None of them is paged.
 
-use super::client::Api;
-use super::transport::{HttpRequest, Method};
+use crate::jira::client::Api;
+use crate::jira::transport::{HttpRequest, Method};
 
 pub fn application_roles(api: &Api) -> HttpRequest {
     api.get("/rest/api/3/applicationrole", &[])

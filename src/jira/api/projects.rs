@@ -2,8 +2,8 @@
 //! `/project/{id}/roledetails`, `/project/{id}/role/{roleId}`,
 //! `/project/{id}/permissionscheme`, and the global `/role`.
 
-use super::client::{Api, encode};
-use super::transport::{HttpRequest, Method};
+use crate::jira::client::{Api, encode};
+use crate::jira::transport::{HttpRequest, Method};
 
 /// `project/search` allows at most 100 per page.
 pub const PAGE_SIZE: u64 = 100;
