@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use extractor_jira::error::sentences;
 use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable};
 use wasmtime::{Config, Engine, ResourceLimiter, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -176,56 +177,6 @@ pub fn describe(error: &types::Error) -> String {
         E::Unsupported(m) => sentences([format!("Unsupported: {m}")]),
         E::Other(m) => sentences([m]),
     }
-}
-
-/// Joins sentences into one text, so that no part's own punctuation is
-/// doubled: each part is trimmed, a trailing `.`, `,`, `;` or `:` is replaced
-/// by one full stop (a part ending in `?`, `!` or `…` keeps its own), and a
-/// first word in plain lower case is capitalised. Empty parts are skipped.
-/// The plugin's messages may end in a full stop or not (Jira's own often do),
-/// so `["Forbidden: list users (GET /x)", "You do not have permission."]`
-/// gives `Forbidden: list users (GET /x). You do not have permission.`
-///
-/// The same rule as the component's `error::sentences`.
-pub fn sentences<I>(parts: I) -> String
-where
-    I: IntoIterator,
-    I::Item: AsRef<str>,
-{
-    let mut out = String::new();
-    for part in parts {
-        let part = part
-            .as_ref()
-            .trim()
-            .trim_end_matches(|c: char| matches!(c, '.' | ',' | ';' | ':') || c.is_whitespace());
-        if part.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        let first_word = part
-            .split(char::is_whitespace)
-            .next()
-            .unwrap_or_default()
-            .trim_end_matches([',', ':', ';']);
-        let mut chars = part.chars();
-        match chars.next() {
-            Some(first)
-                if first_word
-                    .chars()
-                    .all(|c| c.is_lowercase() || c == '-' || c == '\'') =>
-            {
-                out.extend(first.to_uppercase());
-                out.push_str(chars.as_str());
-            }
-            _ => out.push_str(part),
-        }
-        if !part.ends_with(['?', '!', '…']) {
-            out.push('.');
-        }
-    }
-    out
 }
 
 /// Limits the host puts on every instance, so that a runaway or greedy

@@ -1,6 +1,7 @@
 //! Request parsing, authentication and the endpoints the fake implements.
 
 use bytes::Bytes;
+use extractor_jira::site::GATEWAY_HOST;
 use http::request::Parts;
 use serde_json::{Value, json};
 
@@ -8,8 +9,6 @@ use super::json as shapes;
 use super::tenant::{Tenant, TokenKind};
 use super::writes;
 use super::{Fault, Logged, Shared};
-
-pub const GATEWAY_HOST: &str = "api.atlassian.com";
 
 /// `users/search` returns at most this many per page.
 pub const USERS_CAP: u64 = 1000;

@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use extractor_jira::site::SITE_DOMAIN;
+
 /// Which kind of API token a credential is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -308,7 +310,7 @@ impl Tenant {
     }
 
     pub fn host(&self) -> String {
-        format!("{}.atlassian.net", self.site)
+        format!("{}.{SITE_DOMAIN}", self.site)
     }
 
     pub fn user(&self, account_id: &str) -> Option<&User> {
