@@ -1,9 +1,13 @@
-//! CSV for BalkanID's manual upload: `entities.csv` and
+//! `--format csv`, for BalkanID's manual upload: `entities.csv` and
 //! `entity_relations.csv`, UTF-8, a header row, RFC 4180 quoting, and every
 //! attribute flattened into a column of its own.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
+use anyhow::Context as _;
+
+use crate::runtime::Extracted;
 use crate::runtime::types::{Attribute, Entity, Relation, Value};
 
 pub const ENTITIES_FILE: &str = "entities.csv";
@@ -125,6 +129,20 @@ pub fn relations(list: &[&Relation]) -> String {
         ));
     }
     out
+}
+
+/// Writes both files into `dir`, in [`super::sorted`] order.
+pub fn write(extracted: &Extracted, dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (entities, relations) = super::sorted(extracted);
+    for (name, text) in [
+        (ENTITIES_FILE, self::entities(&entities)),
+        (RELATIONS_FILE, self::relations(&relations)),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

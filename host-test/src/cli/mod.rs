@@ -1,0 +1,41 @@
+//! The command line: run the component against a Jira site or the built-in
+//! fake tenant, and write what it found. This module hands each command to
+//! its own; the arguments are in [`args`], the progress shown and the
+//! summary printed in [`report`].
+
+mod apply;
+mod args;
+mod bench;
+mod extract;
+mod package;
+mod report;
+mod session;
+
+pub use apply::apply;
+pub use args::{
+    ApplyArgs, BenchArgs, Cli, Command, ExtractArgs, Format, PackageArgs, PullArgs, PushArgs,
+    Target,
+};
+pub use extract::extract;
+pub use package::{package, pull, push};
+pub use report::{Reporter, Summary};
+pub use session::{Session, connect};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Extract(args) => extract(args).await.map(drop),
+        Command::Bench(args) => bench::run(args).await.map(drop),
+        Command::Package(args) => {
+            let digest = package(&args)?;
+            println!("{digest}");
+            Ok(())
+        }
+        Command::Push(args) => push(&args).await,
+        Command::Pull(args) => pull(&args).await,
+        Command::Apply(args) => {
+            let outcome = apply(args).await?;
+            println!("{}", serde_json::to_string_pretty(&outcome)?);
+            Ok(())
+        }
+    }
+}
