@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
 #[command(
-    name = "host-test",
+    name = "extractor-jira",
     version,
     about = "Run the extractor-jira component"
 )]
