@@ -6,6 +6,14 @@
 //! (`api.atlassian.com/ex/jira/{cloudId}`). It answers an endpoint it does not
 //! know with 501 and records it, records every request for assertions, and can
 //! inject faults and latency.
+//!
+//! This module runs the server. A request is parsed and checked in `http`,
+//! matched to its endpoint in `router`, and answered by the module of its
+//! resource (`users`, `groups`, `projects`, `permissions`) from the
+//! [`tenant`], in Jira's JSON (`shapes`, the fake's own: it never shares the
+//! connector's wire models, which it exists to test). Writes change the
+//! tenant, so a later extraction sees them. `faults` holds what a test can
+//! inject.
 
 mod faults;
 mod groups;
