@@ -8,7 +8,7 @@ use http_body_util::BodyExt;
 use std::time::Duration;
 
 use super::Shared;
-use super::http::{Answer, Body, Request};
+use super::http::{Answer, Body, Request, bytes_of};
 
 /// A crude model of Atlassian's rate limiting: past `max_in_flight`
 /// concurrent requests the fake answers 429 with `Retry-After`, and from 80%
@@ -158,11 +158,7 @@ pub fn spoil(answer: &mut Answer, fault: &Fault) {
 /// The response with its body cut off halfway, its full length announced.
 pub async fn cut_off(response: hyper::Response<Body>) -> hyper::Response<Body> {
     let (parts, body) = response.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let bytes = bytes_of(body).await;
     let half = bytes.slice(..bytes.len() / 2);
     let cut = Truncated {
         first: Some(half),

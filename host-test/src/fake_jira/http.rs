@@ -19,6 +19,14 @@ pub fn full(bytes: Bytes) -> Body {
     Full::new(bytes).map_err(|never| match never {}).boxed()
 }
 
+/// A whole body's bytes; none if it broke off.
+pub async fn bytes_of<B: http_body::Body<Data = Bytes>>(body: B) -> Bytes {
+    body.collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default()
+}
+
 /// What an endpoint answers: `Err` for a refusal, so that `?` can pass one on.
 pub type Handled = Result<Answer, Answer>;
 

@@ -31,7 +31,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http_body_util::BodyExt;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -233,11 +232,7 @@ async fn answer(
 ) -> Result<Response, Abort> {
     let latency = *shared.latency.lock().expect("latency poisoned");
     let (parts, body) = req.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let body = http::bytes_of(body).await;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
