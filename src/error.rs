@@ -86,6 +86,17 @@ where
     out
 }
 
+/// Renders a caller-supplied string safely inside an error message: short,
+/// ASCII-printable, with anything else escaped. A cut is marked with one `…`,
+/// not "...", so that a full stop after it is not doubled.
+pub fn printable(s: &str) -> String {
+    let mut out: String = s.chars().take(64).flat_map(char::escape_default).collect();
+    if s.chars().count() > 64 {
+        out.push('…');
+    }
+    out
+}
+
 /// Every message is one or more sentences (see [`sentences`]), starting with
 /// what failed and where, then Jira's or the connector's reason.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Concurrency and rate limiting through the real component: the in-flight
 //! cap holds, throttling is survived without losing anything, and a full
 //! extraction makes no more requests than the tenant needs. Timing is the
-//! benchmark's business (`host-test bench`); nothing here asserts a duration.
+//! benchmark's business (`extractor-jira bench`); nothing here asserts a duration.
 
 mod support;
 

@@ -4,11 +4,12 @@
 mod support;
 
 use host_test::CallError;
+use host_test::Extracted;
 use host_test::cli::{ExtractArgs, Format, Target};
 use host_test::fake_jira::{Fault, FaultRule, Tenant, TokenKind};
+use host_test::output::json as document;
 use host_test::runtime::types::Error as PluginError;
 use host_test::testing::Harness;
-use host_test::{Extracted, document};
 use support::{assert_same, expected_document, normalise};
 
 fn forbidden() -> Fault {

@@ -1,5 +1,5 @@
 //! The JSON form of a lifecycle action and of its outcome, for the command
-//! line: `host-test apply --action ACTION.json` reads one and prints the other.
+//! line: `extractor-jira apply --action ACTION.json` reads one and prints the other.
 //!
 //! ```json
 //! {"action": "add-group-member", "accountId": "5b10ac8d82e05b22cc7d4ef5", "groupId": "276f955c-..."}

@@ -5,11 +5,10 @@
 pub mod action;
 pub mod bench;
 pub mod cli;
-pub mod csv;
-pub mod document;
 pub mod fake_jira;
 pub mod oci;
 pub mod outbound;
+pub mod output;
 pub mod runtime;
 pub mod testing;
 

@@ -1,4 +1,4 @@
-//! `host-test`: run the extractor-jira component against a Jira site, or
+//! `extractor-jira`: run the extractor-jira component against a Jira site, or
 //! against the built-in fake tenant.
 
 use std::process::ExitCode;

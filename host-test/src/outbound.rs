@@ -5,16 +5,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use extractor_jira::site::{GATEWAY_HOST, SiteName};
 use http::uri::{Authority, Scheme};
 use http::{HeaderValue, Uri};
 use http_body_util::BodyExt;
 use wasmtime_wasi_http::{
     Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks, default_send_request,
 };
-
-/// The hosts the connector may reach.
-pub const SITE_SUFFIX: &str = ".atlassian.net";
-pub const GATEWAY_HOST: &str = "api.atlassian.com";
 
 /// One request the guest made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,25 +122,21 @@ impl Outbound {
     }
 }
 
-/// The site host a vendor config names, read as leniently as the plugin
-/// reads it: `acme`, `acme.atlassian.net`, `https://acme.atlassian.net/`.
+/// The site host a vendor config names (`appConfig.siteName`, or its alias
+/// `orgName`), read by the plugin's own rules: `acme`, `acme.atlassian.net`,
+/// `https://acme.atlassian.net/`.
 pub fn site_host(config_json: &str) -> Option<String> {
     let config: serde_json::Value = serde_json::from_str(config_json).ok()?;
     let app = config.get("appConfig")?;
-    let raw = app
-        .get("siteName")
-        .or_else(|| app.get("orgName"))?
-        .as_str()?
-        .to_ascii_lowercase();
-    let raw = raw.strip_prefix("https://").unwrap_or(&raw);
-    let raw = raw.strip_suffix('/').unwrap_or(raw);
-    let label = raw.strip_suffix(SITE_SUFFIX).unwrap_or(raw);
-    let ok = !label.is_empty()
-        && label.len() <= 63
-        && label
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    ok.then(|| format!("{label}{SITE_SUFFIX}"))
+    let (field, raw) = [
+        ("siteName", "appConfig.siteName"),
+        ("orgName", "appConfig.orgName"),
+    ]
+    .into_iter()
+    .find_map(|(key, field)| Some((field, app.get(key)?)))?;
+    SiteName::parse(raw.as_str()?, field)
+        .ok()
+        .map(|site| site.host())
 }
 
 /// Whether the guest may send a request to `uri`: https to the configured

@@ -1,5 +1,5 @@
 //! The API token must never show: not in any output, error, log, `Debug`
-//! print or recorded request. This runs the real `host-test` binary and the
+//! print or recorded request. This runs the real `extractor-jira` binary and the
 //! plugin in-process through successful and failing runs, gathers every
 //! byte they produced, and searches it for the token in every form it
 //! travels in.
@@ -11,7 +11,7 @@ use host_test::fake_jira::{Fault, FaultRule, Tenant, TokenKind};
 use host_test::testing::Harness;
 
 fn host_test() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_host-test"))
+    Command::new(env!("CARGO_BIN_EXE_extractor-jira"))
 }
 
 fn base64(input: &[u8]) -> String {
@@ -45,7 +45,7 @@ impl Produced {
     }
 
     fn run(&mut self, what: &str, command: &mut Command) -> bool {
-        let output = command.output().expect("host-test runs");
+        let output = command.output().expect("extractor-jira runs");
         self.add(
             format!("{what}: stdout"),
             String::from_utf8_lossy(&output.stdout),

@@ -3,9 +3,9 @@
 
 #![allow(dead_code)]
 
-use host_test::document;
 use host_test::fake_jira::tenant::Actor;
 use host_test::fake_jira::{Email, Tenant};
+use host_test::output::json as document;
 use host_test::{Extracted, Plugin};
 use serde_json::{Value, json};
 

@@ -6,11 +6,24 @@
 //! (`api.atlassian.com/ex/jira/{cloudId}`). It answers an endpoint it does not
 //! know with 501 and records it, records every request for assertions, and can
 //! inject faults and latency.
+//!
+//! This module runs the server. A request is parsed and checked in `http`,
+//! matched to its endpoint in `router`, and answered by the module of its
+//! resource (`users`, `groups`, `projects`, `permissions`) from the
+//! [`tenant`], in Jira's JSON (`shapes`, the fake's own: it never shares the
+//! connector's wire models, which it exists to test). Writes change the
+//! tenant, so a later extraction sees them. `faults` holds what a test can
+//! inject.
 
-mod json;
+mod faults;
+mod groups;
+mod http;
+mod permissions;
+mod projects;
 mod router;
+mod shapes;
 pub mod tenant;
-mod writes;
+mod users;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -18,15 +31,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use faults::{Fault, FaultRule, RateLimit, Which};
 pub use tenant::{Credential, Email, Group, Tenant, TokenKind, User};
 
 /// One request the fake received.
@@ -55,101 +66,6 @@ impl Logged {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
-    }
-}
-
-/// A crude model of Atlassian's rate limiting: past `max_in_flight`
-/// concurrent requests the fake answers 429 with `Retry-After`, and from 80%
-/// of it on, successful answers carry `X-RateLimit-NearLimit: true`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub max_in_flight: u64,
-    pub retry_after: u64,
-}
-
-/// A failure to inject instead of the normal answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fault {
-    /// Answer with this status and, for 429 and 503, an optional `Retry-After`.
-    Status {
-        status: u16,
-        retry_after: Option<u64>,
-    },
-    /// Close the connection without answering.
-    Reset,
-    /// Send the headers and half the body, then close the connection.
-    Truncate,
-    /// Answer 200 with a body that is not JSON.
-    InvalidJson,
-    /// Answer 200 with JSON of a shape no endpoint returns.
-    WrongShape,
-    /// Answer 200 with an empty body.
-    EmptyOk,
-    /// Answer 200 with the first half of the JSON body, announced as the whole
-    /// (`Content-Length` matches what is sent): a body cut short that the
-    /// client cannot tell from a whole one.
-    TruncatedJson,
-    /// Answer 200 with a proxy's HTML error page instead of Jira's JSON.
-    HtmlOk,
-    /// Answer, but only after this long.
-    Slow(Duration),
-    /// Answer a `PageBean` whose `nextPage` is its own `self` link and whose
-    /// `isLast` is false.
-    SelfLoopingPage,
-}
-
-impl Fault {
-    /// Answer with this status and no `Retry-After`.
-    pub fn status(status: u16) -> Self {
-        Fault::Status {
-            status,
-            retry_after: None,
-        }
-    }
-}
-
-/// Which requests of a path a fault applies to, counted from 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Which {
-    Only(Vec<u64>),
-    From(u64),
-}
-
-impl Which {
-    fn matches(&self, n: u64) -> bool {
-        match self {
-            Which::Only(list) => list.contains(&n),
-            Which::From(first) => n >= *first,
-        }
-    }
-}
-
-/// Injects `fault` into some of the requests for `path` (`*`: any path,
-/// counted together).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FaultRule {
-    pub path: String,
-    pub which: Which,
-    pub fault: Fault,
-}
-
-impl FaultRule {
-    /// `fault` on the `nth` (1-based) requests for `path`.
-    pub fn on(path: &str, nth: &[u64], fault: Fault) -> Self {
-        Self {
-            path: path.to_owned(),
-            which: Which::Only(nth.to_vec()),
-            fault,
-        }
-    }
-
-    /// `fault` on the `first` request for `path` and every one after it.
-    pub fn from(path: &str, first: u64, fault: Fault) -> Self {
-        Self {
-            path: path.to_owned(),
-            which: Which::From(first),
-            fault,
-        }
     }
 }
 
@@ -284,8 +200,7 @@ impl FakeJira {
     }
 }
 
-type Body = BoxBody<Bytes, std::io::Error>;
-type Response = hyper::Response<Body>;
+type Response = hyper::Response<http::Body>;
 
 /// Makes hyper drop the connection without an answer.
 #[derive(Debug)]
@@ -298,36 +213,6 @@ impl std::fmt::Display for Abort {
 }
 
 impl std::error::Error for Abort {}
-
-fn full(bytes: Bytes) -> Body {
-    Full::new(bytes).map_err(|never| match never {}).boxed()
-}
-
-/// A body that sends its first half, then fails, with the full length
-/// announced: the client sees the connection break mid-body.
-struct Truncated {
-    first: Option<Bytes>,
-    full_len: u64,
-}
-
-impl http_body::Body for Truncated {
-    type Data = Bytes;
-    type Error = std::io::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
-        std::task::Poll::Ready(Some(match self.first.take() {
-            Some(half) => Ok(http_body::Frame::data(half)),
-            None => Err(std::io::Error::other("body cut off on purpose")),
-        }))
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        http_body::SizeHint::with_exact(self.full_len)
-    }
-}
 
 async fn serve(
     shared: &Shared,
@@ -347,30 +232,29 @@ async fn answer(
 ) -> Result<Response, Abort> {
     let latency = *shared.latency.lock().expect("latency poisoned");
     let (parts, body) = req.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let body = http::bytes_of(body).await;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
     let limit = *shared.rate_limit.lock().expect("rate limit poisoned");
     let over_limit = limit.filter(|l| now > l.max_in_flight);
     let near_limit = limit.is_some_and(|l| now * 5 >= l.max_in_flight * 4);
-    let request = router::Request::new(&parts, body);
+    let request = http::Request::new(&parts, body);
     let fault = match over_limit {
         Some(l) => Some(Fault::Status {
             status: 429,
             retry_after: Some(l.retry_after),
         }),
-        None => request.as_ref().ok().and_then(|r| next_fault(shared, r)),
+        None => request
+            .as_ref()
+            .ok()
+            .and_then(|r| faults::next_fault(shared, r)),
     };
     if let Some(Fault::Slow(delay)) = &fault {
         tokio::time::sleep(*delay).await;
     }
     let (mut answer, logged) = match request {
-        Ok(request) => router::handle(shared, &request, fault.clone()),
+        Ok(request) => router::handle(shared, &request, fault.as_ref()),
         Err(bad) => (bad, None),
     };
     let succeeded = (200..300).contains(&answer.status);
@@ -386,96 +270,19 @@ async fn answer(
     if succeeded {
         match &fault {
             Some(Fault::Reset) => return Err(Abort),
-            Some(Fault::InvalidJson) => answer.body = b"{\"values\": [{\"accountId\": ".to_vec(),
-            Some(Fault::WrongShape) => {
-                answer.body = br#"{"isLast": "no", "values": {"not": "a list"}}"#.to_vec();
-            }
-            Some(Fault::EmptyOk) => answer.body.clear(),
-            Some(Fault::TruncatedJson) => {
-                // A strict prefix of an object or array is never whole JSON.
-                let half = answer.body.len() / 2;
-                answer.body.truncate(half);
-            }
-            Some(Fault::HtmlOk) => {
-                answer.headers = vec![("content-type", "text/html; charset=UTF-8".into())];
-                answer.body = PROXY_ERROR_PAGE.to_vec();
-            }
-            Some(Fault::SelfLoopingPage) => {
-                if let Ok(serde_json::Value::Object(mut page)) =
-                    serde_json::from_slice(&answer.body)
-                {
-                    if let Some(link) = page.get("self").cloned() {
-                        page.insert("nextPage".into(), link);
-                        page.insert("isLast".into(), false.into());
-                    }
-                    answer.body = serde_json::Value::Object(page).to_string().into_bytes();
-                }
-            }
-            _ => {}
+            Some(fault) => faults::spoil(&mut answer, fault),
+            None => {}
         }
     }
-    let truncate = succeeded && fault == Some(Fault::Truncate);
     let mut response = answer.into_response();
-    if truncate {
-        let (parts, body) = response.into_parts();
-        let bytes = body
-            .collect()
-            .await
-            .map(|b| b.to_bytes())
-            .unwrap_or_default();
-        let half = bytes.slice(..bytes.len() / 2);
-        let cut = Truncated {
-            first: Some(half),
-            full_len: bytes.len() as u64,
-        };
-        response = hyper::Response::from_parts(parts, cut.boxed());
+    if succeeded && fault == Some(Fault::Truncate) {
+        response = faults::cut_off(response).await;
     }
     if near_limit && response.status().is_success() {
         response.headers_mut().insert(
             "x-ratelimit-nearlimit",
-            http::HeaderValue::from_static("true"),
+            ::http::HeaderValue::from_static("true"),
         );
     }
     Ok(response)
-}
-
-/// What a proxy in front of Jira may send, with a 200, when Jira did not answer.
-const PROXY_ERROR_PAGE: &[u8] =
-    b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n\
-<body><h1>Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>\n";
-
-fn next_fault(shared: &Shared, request: &router::Request) -> Option<Fault> {
-    let mut counts = shared.counts.lock().expect("counts poisoned");
-    let n = {
-        let n = counts.entry(request.path.clone()).or_default();
-        *n += 1;
-        *n
-    };
-    let any = {
-        let n = counts.entry("*".to_owned()).or_default();
-        *n += 1;
-        *n
-    };
-    drop(counts);
-    let fault = shared
-        .faults
-        .lock()
-        .expect("faults poisoned")
-        .iter()
-        .find(|rule| {
-            if rule.path == "*" {
-                rule.which.matches(any)
-            } else {
-                rule.path == request.path && rule.which.matches(n)
-            }
-        })
-        .map(|rule| rule.fault.clone());
-    if let Some(f) = &fault {
-        shared
-            .injected
-            .lock()
-            .expect("injected poisoned")
-            .push((request.path.clone(), f.clone()));
-    }
-    fault
 }

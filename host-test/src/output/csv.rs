@@ -1,9 +1,13 @@
-//! CSV for BalkanID's manual upload: `entities.csv` and
+//! `--format csv`, for BalkanID's manual upload: `entities.csv` and
 //! `entity_relations.csv`, UTF-8, a header row, RFC 4180 quoting, and every
 //! attribute flattened into a column of its own.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
+use anyhow::Context as _;
+
+use crate::runtime::Extracted;
 use crate::runtime::types::{Attribute, Entity, Relation, Value};
 
 pub const ENTITIES_FILE: &str = "entities.csv";
@@ -77,54 +81,71 @@ fn attribute_cells(attributes: &[Attribute], columns: &[(String, String)]) -> Ve
         .collect()
 }
 
-/// `entities.csv` for entities already in the order to write.
-pub fn entities(list: &[&Entity]) -> String {
-    let columns = attribute_columns(
-        list.iter().map(|e| e.attributes.as_slice()),
-        &ENTITY_COLUMNS,
-    );
+/// A file of `rows`: a header, then a line per row, its fixed `fields` in
+/// the `fixed` columns and its attributes in a column each.
+fn table<T>(
+    rows: &[&T],
+    fixed: &[&str],
+    fields: impl Fn(&T) -> Vec<String>,
+    attributes: impl Fn(&T) -> &[Attribute],
+) -> String {
+    let columns = attribute_columns(rows.iter().map(|r| attributes(r)), fixed);
     let mut out = line(
-        ENTITY_COLUMNS
+        fixed
             .iter()
             .map(|c| (*c).to_owned())
             .chain(columns.iter().map(|(_, h)| h.clone())),
     );
-    for e in list {
+    for r in rows {
         out.push_str(&line(
-            [e.kind.clone(), e.id.clone(), e.name.clone()]
+            fields(r)
                 .into_iter()
-                .chain(attribute_cells(&e.attributes, &columns)),
+                .chain(attribute_cells(attributes(r), &columns)),
         ));
     }
     out
 }
 
+/// `entities.csv` for entities already in the order to write.
+pub fn entities(list: &[&Entity]) -> String {
+    table(
+        list,
+        &ENTITY_COLUMNS,
+        |e| vec![e.kind.clone(), e.id.clone(), e.name.clone()],
+        |e| e.attributes.as_slice(),
+    )
+}
+
 /// `entity_relations.csv` for relations already in the order to write.
 pub fn relations(list: &[&Relation]) -> String {
-    let columns = attribute_columns(
-        list.iter().map(|r| r.attributes.as_slice()),
+    table(
+        list,
         &RELATION_COLUMNS,
-    );
-    let mut out = line(
-        RELATION_COLUMNS
-            .iter()
-            .map(|c| (*c).to_owned())
-            .chain(columns.iter().map(|(_, h)| h.clone())),
-    );
-    for r in list {
-        out.push_str(&line(
-            [
+        |r| {
+            vec![
                 r.kind.clone(),
                 r.source.kind.clone(),
                 r.source.id.clone(),
                 r.target.kind.clone(),
                 r.target.id.clone(),
             ]
-            .into_iter()
-            .chain(attribute_cells(&r.attributes, &columns)),
-        ));
+        },
+        |r| r.attributes.as_slice(),
+    )
+}
+
+/// Writes both files into `dir`, in [`super::sorted`] order.
+pub fn write(extracted: &Extracted, dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (entities, relations) = super::sorted(extracted);
+    for (name, text) in [
+        (ENTITIES_FILE, self::entities(&entities)),
+        (RELATIONS_FILE, self::relations(&relations)),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]

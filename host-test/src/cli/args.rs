@@ -1,0 +1,140 @@
+//! The command line's arguments: the commands and their options, as clap
+//! parses them.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "extractor-jira",
+    version,
+    about = "Run the extractor-jira component"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Extract who can do what in a Jira Cloud site.
+    Extract(ExtractArgs),
+    /// Apply one lifecycle action and print its outcome as JSON.
+    Apply(ApplyArgs),
+    /// Measure a full extraction of a generated tenant at several concurrency settings.
+    Bench(BenchArgs),
+    /// Write the component as a Wasm OCI artifact, in an OCI image layout directory.
+    Package(PackageArgs),
+    /// Push an OCI image layout written by `package` to a registry on this machine.
+    Push(PushArgs),
+    /// Pull the artifact from a registry on this machine and write the component.
+    Pull(PullArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct PackageArgs {
+    /// The directory to write the OCI image layout to.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The component to package (default: the one built with this host).
+    #[arg(long)]
+    pub component: Option<PathBuf>,
+    /// The tag recorded in the layout (default: the WIT package version).
+    #[arg(long)]
+    pub tag: Option<String>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct PushArgs {
+    /// The OCI image layout directory `package` wrote.
+    #[arg(long)]
+    pub layout: PathBuf,
+    /// Where to: host:port/repository:tag, on this machine.
+    #[arg(long)]
+    pub to: String,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct PullArgs {
+    /// From where: host:port/repository:tag, on this machine.
+    #[arg(long)]
+    pub from: String,
+    /// The file to write the component to.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// The action, as JSON: {"action": "add-group-member", "accountId": "...", "groupId": "..."}.
+    /// See the README for every action.
+    #[arg(long)]
+    pub action: PathBuf,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Target {
+    /// The vendor config file: {"appConfig": {"token": "EMAIL:API_TOKEN", "siteName": "acme"}}.
+    /// Without it, runs against the built-in fake Jira tenant.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Send every request for *.atlassian.net and api.atlassian.com to this base URL instead.
+    #[arg(long)]
+    pub upstream: Option<String>,
+    /// The component to run (default: the one built with this host).
+    #[arg(long)]
+    pub component: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ExtractArgs {
+    #[command(flatten)]
+    pub target: Target,
+    /// Where to write: a file for json and ndjson (default: standard output),
+    /// a directory for csv (required).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// json: one sorted document; ndjson: one record per line as found;
+    /// csv: entities.csv and entity_relations.csv in --out.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// With --format ndjson: a file for the resume cursor. If it exists the run
+    /// carries on from it, appending to --out; if the run fails the cursor is
+    /// written there, so the same command resumes; on success it is removed.
+    #[arg(long)]
+    pub resume: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Ndjson,
+    Csv,
+}
+
+/// Options of `bench`: the generated tenant, the latency the fake adds, and
+/// the settings to measure.
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchArgs {
+    #[arg(long, default_value_t = 20_000)]
+    pub users: usize,
+    #[arg(long, default_value_t = 1_000)]
+    pub groups: usize,
+    #[arg(long, default_value_t = 500)]
+    pub projects: usize,
+    /// Added by the fake Jira before every answer.
+    #[arg(long, default_value_t = 100)]
+    pub latency_ms: u64,
+    /// The maxConcurrency settings to run, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = vec![1, 8, 16])]
+    pub concurrency: Vec<u32>,
+    /// Make the fake answer 429 past this many requests in flight.
+    #[arg(long)]
+    pub rate_limit: Option<u64>,
+    /// The component to run (default: the one built with this host).
+    #[arg(long)]
+    pub component: Option<PathBuf>,
+}

@@ -1,0 +1,123 @@
+//! `extract`: run a whole extraction, write it in the chosen format, and
+//! print the summary. With `--format ndjson --resume FILE`, a run that
+//! stops leaves a cursor in FILE, and the same command carries on from it.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context as _, bail};
+
+use super::args::{ExtractArgs, Format};
+use super::report::{Reporter, Summary};
+use super::session::connect;
+use crate::output::{csv, json, ndjson};
+use crate::runtime::Plugin;
+
+pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
+    if args.format == Format::Csv && args.out.is_none() {
+        bail!("--format csv writes two files. Give the directory with --out DIR.");
+    }
+    if args.resume.is_some() && (args.format != Format::Ndjson || args.out.is_none()) {
+        bail!("--resume needs --format ndjson and --out FILE. Only a stream can be continued.");
+    }
+    let started = Instant::now();
+    let mut session = connect(&args.target).await?;
+    let plugin = &mut session.plugin;
+
+    let mut summary = Summary::default();
+    match args.format {
+        Format::Ndjson => {
+            stream(
+                plugin,
+                args.out.as_deref(),
+                args.resume.as_deref(),
+                &mut summary,
+            )
+            .await?;
+        }
+        Format::Json | Format::Csv => {
+            let mut reporter = Reporter::new();
+            let extracted = plugin
+                .extract_all(|b| {
+                    reporter.batch(b);
+                    summary.count(b);
+                })
+                .await?;
+            reporter.finish();
+            if args.format == Format::Json {
+                json::write(&extracted, args.out.as_deref())?;
+            } else {
+                csv::write(&extracted, args.out.as_deref().expect("checked above"))?;
+            }
+        }
+    }
+    summary.count_requests(&plugin.requests());
+    summary.print(
+        session.minimum_requests,
+        started.elapsed(),
+        session.plugin.peak_memory(),
+        args.out.as_deref(),
+    );
+    Ok(summary)
+}
+
+/// Streams each batch's records to `out` as they arrive. With `resume`,
+/// carries on from the cursor there if there is one, appending to `out`,
+/// and leaves the cursor there if the run stops.
+async fn stream(
+    plugin: &mut Plugin,
+    out: Option<&Path>,
+    resume: Option<&Path>,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
+    let cursor = match resume {
+        Some(path) if path.exists() => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("reading the resume cursor {}", path.display()))?,
+        ),
+        _ => None,
+    };
+    let mut sink = ndjson::open(out, cursor.is_some())?;
+    if cursor.is_some() {
+        eprintln!(
+            "resuming from {}",
+            resume.map(|p| p.display().to_string()).unwrap_or_default()
+        );
+    }
+    let mut failure: Option<std::io::Error> = None;
+    let mut reporter = Reporter::new();
+    let result = plugin
+        .extract_resumable(cursor.as_deref(), |batch| {
+            reporter.batch(&batch);
+            summary.count(&batch);
+            if failure.is_none() {
+                failure = ndjson::write_batch(&mut sink, &batch).err();
+            }
+        })
+        .await;
+    reporter.finish();
+    if let Some(e) = failure {
+        return Err(e).context("writing ndjson");
+    }
+    sink.flush()?;
+    match result {
+        Ok(_) => {
+            if let Some(path) = resume.filter(|p| p.exists()) {
+                std::fs::remove_file(path)
+                    .with_context(|| format!("removing the spent cursor {}", path.display()))?;
+            }
+            Ok(())
+        }
+        Err(interrupted) => {
+            if let (Some(path), Some(cursor)) = (resume, &interrupted.cursor) {
+                std::fs::write(path, cursor)
+                    .with_context(|| format!("writing the resume cursor {}", path.display()))?;
+                eprintln!(
+                    "The extraction stopped. Run the same command again to carry on from {}.",
+                    path.display()
+                );
+            }
+            Err(interrupted.error.into())
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! What an extraction shows while it runs and prints when it ends: a
+//! progress bar per phase ([`Reporter`]) and the summary table ([`Summary`]).
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::outbound::RecordedRequest;
+use crate::runtime::types::Batch;
+
+/// Shows an extraction's progress: a bar per phase on a terminal, plain
+/// lines when piped or in CI, where a bar would only litter the log.
+pub enum Reporter {
+    Plain,
+    Bars {
+        bar: indicatif::ProgressBar,
+        phase: String,
+    },
+}
+
+impl Reporter {
+    pub fn new() -> Self {
+        use std::io::IsTerminal as _;
+        if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
+            Reporter::Bars {
+                bar: indicatif::ProgressBar::hidden(),
+                phase: String::new(),
+            }
+        } else {
+            Reporter::Plain
+        }
+    }
+
+    pub fn batch(&mut self, batch: &Batch) {
+        let p = &batch.progress;
+        match self {
+            Reporter::Plain => {
+                let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+                eprintln!(
+                    "  {:<20} {:>7}{total}  (+{} entities, +{} relations)",
+                    p.phase,
+                    p.done,
+                    batch.entities.len(),
+                    batch.relations.len()
+                );
+            }
+            Reporter::Bars { bar, phase } => {
+                if *phase != p.phase {
+                    bar.finish();
+                    *bar = match p.total {
+                        Some(total) => indicatif::ProgressBar::new(total).with_style(
+                            indicatif::ProgressStyle::with_template(
+                                "  {prefix:<20} [{bar:30}] {pos:>7}/{len:7} {elapsed_precise}",
+                            )
+                            .expect("a valid template")
+                            .progress_chars("=> "),
+                        ),
+                        None => indicatif::ProgressBar::new_spinner().with_style(
+                            indicatif::ProgressStyle::with_template(
+                                "  {prefix:<20} {spinner} {pos:>7} {elapsed_precise}",
+                            )
+                            .expect("a valid template"),
+                        ),
+                    };
+                    bar.set_prefix(p.phase.clone());
+                    *phase = p.phase.clone();
+                }
+                if let Some(total) = p.total {
+                    bar.set_length(total);
+                }
+                bar.set_position(p.done);
+            }
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Reporter::Bars { bar, .. } = self {
+            bar.finish();
+        }
+    }
+}
+
+impl Default for Reporter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What an extraction run produced, for the summary and for tests.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub entity_counts: Vec<(String, usize)>,
+    pub relation_counts: Vec<(String, usize)>,
+    pub requests: usize,
+    /// Requests sent again after a failed attempt.
+    pub retries: usize,
+    pub batches: usize,
+}
+
+impl Summary {
+    /// Counts a batch's records by type.
+    pub fn count(&mut self, batch: &Batch) {
+        for e in &batch.entities {
+            add_one(&mut self.entity_counts, &e.kind);
+        }
+        for r in &batch.relations {
+            add_one(&mut self.relation_counts, &r.kind);
+        }
+        self.batches += 1;
+    }
+
+    /// Counts the requests sent, and of those the repeats of an earlier one.
+    pub fn count_requests(&mut self, log: &[RecordedRequest]) {
+        let distinct: std::collections::HashSet<(&str, &str)> = log
+            .iter()
+            .map(|r| (r.method.as_str(), r.url.as_str()))
+            .collect();
+        self.requests = log.len();
+        self.retries = log.len() - distinct.len();
+    }
+
+    /// Prints the table on standard error. `minimum` is the fewest requests
+    /// the tenant needs, when known; `out` where the output was written.
+    pub fn print(
+        &self,
+        minimum: Option<u64>,
+        elapsed: Duration,
+        peak_memory: usize,
+        out: Option<&Path>,
+    ) {
+        let minimum = minimum
+            .map(|m| format!(" (the tenant's minimum: {m})"))
+            .unwrap_or_default();
+        eprintln!();
+        eprintln!("  {:<10} {:<20} {:>9}", "", "type", "count");
+        for (kind, n) in &self.entity_counts {
+            eprintln!("  {:<10} {kind:<20} {n:>9}", "entities");
+        }
+        for (kind, n) in &self.relation_counts {
+            eprintln!("  {:<10} {kind:<20} {n:>9}", "relations");
+        }
+        eprintln!(
+            "  {:<10} {:<20} {:>9}{minimum}",
+            "requests", "", self.requests
+        );
+        eprintln!("  {:<10} {:<20} {:>9}", "retries", "", self.retries);
+        eprintln!("  {:<10} {:<20} {:>9}", "batches", "", self.batches);
+        eprintln!(
+            "  {:<10} {:<20} {:>9.2} s",
+            "time",
+            "",
+            elapsed.as_secs_f64()
+        );
+        eprintln!(
+            "  {:<10} {:<20} {:>9.1} MiB",
+            "memory",
+            "guest peak",
+            peak_memory as f64 / (1024.0 * 1024.0)
+        );
+        if let Some(path) = out {
+            eprintln!("  written to {}", path.display());
+        }
+    }
+}
+
+/// Adds one to `kind`'s count, keeping the counts in type order.
+fn add_one(counts: &mut Vec<(String, usize)>, kind: &str) {
+    match counts.binary_search_by(|(k, _)| k.as_str().cmp(kind)) {
+        Ok(i) => counts[i].1 += 1,
+        Err(i) => counts.insert(i, (kind.to_owned(), 1)),
+    }
+}

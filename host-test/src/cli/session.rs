@@ -1,0 +1,65 @@
+//! The plugin a command runs: the component loaded and configured, against
+//! the site a config names or the built-in fake tenant.
+
+use anyhow::Context as _;
+
+use super::args::Target;
+use crate::fake_jira::{FakeJira, Tenant, TokenKind};
+use crate::outbound::Upstream;
+use crate::runtime::types::AuthMode;
+use crate::runtime::{Plugin, Runtime, default_component_path};
+
+/// A configured plugin, and the fake Jira it talks to when no config was given.
+pub struct Session {
+    pub plugin: Plugin,
+    /// For the built-in fake tenant: the fewest requests a full extraction needs.
+    pub minimum_requests: Option<u64>,
+    _fake: Option<FakeJira>,
+}
+
+/// Loads the component, starts the fake tenant if no config was given, and
+/// configures the plugin.
+pub async fn connect(target: &Target) -> anyhow::Result<Session> {
+    let component = target
+        .component
+        .clone()
+        .unwrap_or_else(default_component_path);
+    let runtime = Runtime::load(&component)?;
+    let (fake, config_json, upstream, minimum_requests) = match &target.config {
+        Some(path) => {
+            let json = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the config file {}", path.display()))?;
+            (None, json, target.upstream.clone(), None)
+        }
+        None => {
+            let tenant = Tenant::sample();
+            let json = tenant.config_json(TokenKind::Unscoped);
+            let minimum = tenant.minimum_requests();
+            let fake = FakeJira::start(tenant)
+                .await
+                .context("starting the fake Jira")?;
+            eprintln!("fake Jira tenant \"acme\" serving at {}", fake.url());
+            let url = fake.url();
+            (Some(fake), json, Some(url), Some(minimum))
+        }
+    };
+    let upstream = upstream.as_deref().map(Upstream::parse).transpose()?;
+    let mut plugin = runtime.instantiate(upstream).await?;
+    let info = plugin.configure(&config_json).await?;
+    eprintln!(
+        "connected to {} as {} ({}), {} token via {}",
+        info.site_url,
+        info.display_name,
+        info.account_id,
+        match info.mode {
+            AuthMode::Unscoped => "unscoped",
+            AuthMode::Scoped => "scoped",
+        },
+        info.api_base_url
+    );
+    Ok(Session {
+        plugin,
+        minimum_requests,
+        _fake: fake,
+    })
+}
