@@ -1,10 +1,13 @@
 //! End-to-end tests of an extraction against small fake tenants.
 
+use std::collections::HashMap;
+
+use super::cursor::CURSOR_VERSION;
 use super::*;
 use crate::config::Config;
 use crate::domain::Value;
 use crate::jira::transport::fake::{FakeTransport, json};
-use crate::jira::transport::{HttpResponse, TransportError};
+use crate::jira::transport::{HttpRequest, HttpResponse, TransportError};
 use serde_json::{Value as Json, json};
 
 fn api() -> Api {
@@ -607,4 +610,35 @@ fn resume_refuses_foreign_or_broken_cursors() {
         .err();
         assert!(matches!(err, Some(Error::InvalidCursor(_))), "{bad}");
     }
+}
+
+/// Why a cursor does not resume against the tenant of `projects_tenant`.
+fn refusal(cursor: &str) -> Option<Error> {
+    let transport = FakeTransport::new(projects_tenant);
+    Extraction::resume(api(), transport, 3, RetryPolicy::default(), cursor).err()
+}
+
+#[test]
+fn resume_names_the_version_of_an_older_cursor() {
+    let older = r#"{"version":2,"base":"https://acme.atlassian.net","ledger":{"phase":1},"jobs":[{"Groups":{"start_at":0}}]}"#;
+    let err = refusal(older);
+    assert!(
+        matches!(&err, Some(Error::InvalidCursor(m)) if m.starts_with("version 2 cannot be resumed")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn resume_refuses_a_job_of_another_phase() {
+    let transport = FakeTransport::new(projects_tenant);
+    let mut ex = Extraction::new(api(), transport, 3, RetryPolicy::default());
+    ex.next_batch().unwrap();
+    let cursor = ex.resume_cursor().unwrap();
+    let groups_job = r#"[{"Groups":{"Groups":{"start_at":0}}}]"#;
+    assert!(cursor.contains(groups_job), "{cursor}");
+    let err = refusal(&cursor.replace(groups_job, r#"[{"Users":{"start_at":0}}]"#));
+    assert!(
+        matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("another phase")),
+        "{err:?}"
+    );
 }
