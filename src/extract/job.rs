@@ -162,8 +162,9 @@ macro_rules! phases {
                     // A cursor's jobs are checked against its phase, and a
                     // phase queues only its own: this cannot be reached.
                     (phase, job) => Err($crate::error::Error::Other(format!(
-                        "Phase {} was handed a job of another phase: {job:?}",
-                        phase.name()
+                        "Phase {} was handed a job of another phase ({})",
+                        phase.name(),
+                        job.endpoint().step()
                     ))),
                 }
             }
