@@ -1,5 +1,9 @@
 //! A full extraction, run as a sequence of phases and delivered in batches.
 //!
+//! This module is the scheduler; it knows nothing of Jira's resources. Each
+//! phase lives in the module of its resource, owns its jobs and its
+//! bookkeeping, and maps its answers (see [`phase::Phase`]).
+//!
 //! Every page is a job. Jobs that do not depend on each other (the pages of
 //! one listing once its total is known, the member pages of different groups,
 //! the roles of different projects) are handed to the executor together, so
@@ -7,24 +11,40 @@
 //! batch, so the guest holds at most a batch and the pages in flight, whatever
 //! the size of the tenant.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
-use std::rc::Rc;
-
-use serde::{Deserialize, Serialize};
+mod answer;
+mod cursor;
+mod groups;
+mod job;
+mod listing;
+mod permissions;
+mod phase;
+mod product_access;
+mod projects;
+mod users;
 
 use crate::domain::{Entity, Relation};
-use crate::error::{Error, RequestFailure, Result, sentences};
-use crate::jira::api::{groups, permissions, projects, users};
-use crate::jira::client::{Api, classify, decode};
-use crate::jira::endpoints::Endpoint;
-use crate::jira::executor::{Completed, Executor, RetryPolicy, Stats};
-use crate::jira::models::{
-    ApplicationRole, GroupDetails, PermissionScheme, PermissionSchemes, Permissions, Project,
-    ProjectRole, User,
-};
-use crate::jira::page::{ArrayPlan, OffsetPlan, PageBean, PageFacts, PagingError};
-use crate::jira::transport::{HttpRequest, HttpResponse, Transport};
-use crate::mapping;
+use crate::error::{Error, Result, sentences};
+use crate::jira::client::Api;
+use crate::jira::executor::{Executor, RetryPolicy, Stats};
+use crate::jira::transport::Transport;
+use answer::Answer;
+use cursor::Cursor;
+use phase::{Facts, Pending};
+
+// The phases, in order; adding one is adding its module and a line here.
+// Global roles come before projects, because a company-managed project's
+// roles are the global ones; projects come before permission schemes,
+// because the schemes projects use are read even when the listing leaves
+// them out.
+job::phases! {
+    Users: users::Users,
+    Groups: groups::Groups,
+    Roles: projects::Roles,
+    Projects: projects::Projects,
+    ApplicationRoles: product_access::ApplicationRoles,
+    Permissions: permissions::Permissions,
+    PermissionSchemes: permissions::PermissionSchemes,
+}
 
 /// A batch is handed over once it holds this many records.
 pub const BATCH_RECORDS: usize = 1000;
@@ -43,174 +63,6 @@ pub struct Batch {
     pub progress: Progress,
 }
 
-/// The phases, in order. Global roles come before projects, because a
-/// company-managed project's roles are the global ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Users,
-    Groups,
-    Roles,
-    Projects,
-    ApplicationRoles,
-    Permissions,
-    PermissionSchemes,
-}
-
-impl Phase {
-    const ORDER: [Phase; 7] = [
-        Phase::Users,
-        Phase::Groups,
-        Phase::Roles,
-        Phase::Projects,
-        Phase::ApplicationRoles,
-        Phase::Permissions,
-        Phase::PermissionSchemes,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Phase::Users => "users",
-            Phase::Groups => "groups",
-            Phase::Roles => "roles",
-            Phase::Projects => "projects",
-            Phase::ApplicationRoles => "application-roles",
-            Phase::Permissions => "permissions",
-            Phase::PermissionSchemes => "permission-schemes",
-        }
-    }
-}
-
-/// One request to make.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-enum Job {
-    Users {
-        start_at: u64,
-    },
-    Groups {
-        start_at: u64,
-    },
-    Members {
-        group_id: Rc<str>,
-        start_at: u64,
-    },
-    GlobalRoles,
-    Projects {
-        start_at: u64,
-    },
-    ProjectRoles {
-        project_id: Rc<str>,
-    },
-    RoleActors {
-        project_id: Rc<str>,
-        role_id: u64,
-    },
-    ProjectScheme {
-        project_id: Rc<str>,
-    },
-    ApplicationRoles,
-    Permissions,
-    PermissionSchemes,
-    /// A scheme some project uses that the listing did not return.
-    Scheme {
-        scheme_id: u64,
-    },
-}
-
-impl Job {
-    fn endpoint(&self) -> Endpoint {
-        match self {
-            Job::Users { .. } => Endpoint::Users,
-            Job::Groups { .. } => Endpoint::Groups,
-            Job::Members { .. } => Endpoint::GroupMembers,
-            Job::GlobalRoles => Endpoint::GlobalRoles,
-            Job::Projects { .. } => Endpoint::Projects,
-            Job::ProjectRoles { .. } => Endpoint::ProjectRoles,
-            Job::RoleActors { .. } => Endpoint::ProjectRoleActors,
-            Job::ProjectScheme { .. } => Endpoint::ProjectPermissionScheme,
-            Job::ApplicationRoles => Endpoint::ApplicationRoles,
-            Job::Permissions => Endpoint::Permissions,
-            Job::PermissionSchemes => Endpoint::PermissionSchemes,
-            Job::Scheme { .. } => Endpoint::PermissionScheme,
-        }
-    }
-
-    fn request(&self, api: &Api) -> HttpRequest {
-        match self {
-            Job::Users { start_at } => users::search_page(api, *start_at),
-            Job::Groups { start_at } => groups::bulk_page(api, *start_at),
-            Job::Members { group_id, start_at } => groups::members_page(api, group_id, *start_at),
-            Job::GlobalRoles => projects::global_roles(api),
-            Job::Projects { start_at } => projects::search_page(api, *start_at),
-            Job::ProjectRoles { project_id } => projects::role_details(api, project_id),
-            Job::RoleActors {
-                project_id,
-                role_id,
-            } => projects::role_actors(api, project_id, *role_id),
-            Job::ProjectScheme { project_id } => projects::permission_scheme(api, project_id),
-            Job::ApplicationRoles => permissions::application_roles(api),
-            Job::Permissions => permissions::catalogue(api),
-            Job::PermissionSchemes => permissions::schemes(api),
-            Job::Scheme { scheme_id } => permissions::scheme(api, *scheme_id),
-        }
-    }
-
-    /// The project a job reads, for counting finished projects.
-    fn project(&self) -> Option<&Rc<str>> {
-        match self {
-            Job::ProjectRoles { project_id }
-            | Job::RoleActors { project_id, .. }
-            | Job::ProjectScheme { project_id } => Some(project_id),
-            _ => None,
-        }
-    }
-}
-
-/// Everything an extraction has learnt that decides what it fetches next.
-/// Saved at each delivered batch, it is what a resume cursor carries.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Ledger {
-    /// Index into `Phase::ORDER`; its length once everything is delivered.
-    phase: usize,
-    /// Progress units of the current phase.
-    done: u64,
-    total: Option<u64>,
-
-    user_plan: Option<ArrayPlan>,
-
-    group_plan: Option<OffsetPlan>,
-    groups_seen: HashSet<Rc<str>>,
-    member_plans: HashMap<Rc<str>, OffsetPlan>,
-
-    /// Global role ids: the roles of every company-managed project.
-    global_roles: Vec<u64>,
-    roles_seen: HashSet<u64>,
-    project_plan: Option<OffsetPlan>,
-    projects_seen: HashSet<Rc<str>>,
-    /// Requests still to come per project; a project is done at zero.
-    project_jobs: HashMap<Rc<str>, u32>,
-    /// The schemes projects use, so that each one's grants are read even when
-    /// the listing leaves it out (a team-managed project's scheme may be).
-    #[serde(default)]
-    schemes_used: BTreeSet<u64>,
-}
-
-/// A resume cursor's content: the ledger and the jobs not yet delivered.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Cursor {
-    version: u32,
-    /// The API base URL: a cursor only resumes against the same site.
-    base: String,
-    ledger: Ledger,
-    jobs: Vec<Job>,
-}
-
-/// 2: every project's scheme is read, and schemes used but not listed are
-/// read by id; a version-1 cursor would skip them.
-const CURSOR_VERSION: u32 = 2;
-/// A cursor is a few kilobytes per thousand groups or projects; anything
-/// near this size is not one of ours.
-const MAX_CURSOR_BYTES: usize = 16 * 1024 * 1024;
-
 pub struct Extraction<T: Transport> {
     api: Api,
     executor: Executor<T, Job>,
@@ -218,11 +70,13 @@ pub struct Extraction<T: Transport> {
     /// How many jobs may wait in the executor at once: enough to keep it
     /// busy, few enough that requests are built only shortly before sending.
     feed_limit: usize,
-    queue: VecDeque<Job>,
+    /// Records not yet delivered and jobs not yet handed to the executor.
+    pending: Pending,
+    /// What finished phases passed on.
+    facts: Facts,
+    /// The phase under way; `None` once every phase was delivered.
+    phase: Option<Current>,
     failed: Option<Error>,
-    entities: Vec<Entity>,
-    relations: Vec<Relation>,
-    ledger: Ledger,
     /// The cursor as of the last delivered batch.
     checkpoint: Option<Cursor>,
 }
@@ -230,7 +84,9 @@ pub struct Extraction<T: Transport> {
 impl<T: Transport> Extraction<T> {
     pub fn new(api: Api, transport: T, concurrency: u32, policy: RetryPolicy) -> Self {
         let mut extraction = Self::blank(api, transport, concurrency, policy);
-        extraction.enter(Phase::ORDER[0]);
+        let (phase, jobs) = Current::first(&extraction.facts, extraction.concurrency);
+        extraction.pending.queue.extend(jobs);
+        extraction.phase = Some(phase);
         extraction
     }
 
@@ -242,32 +98,11 @@ impl<T: Transport> Extraction<T> {
         policy: RetryPolicy,
         cursor: &str,
     ) -> Result<Self> {
-        if cursor.len() > MAX_CURSOR_BYTES {
-            return Err(Error::InvalidCursor("too large".into()));
-        }
-        let cursor: Cursor = serde_json::from_str(cursor)
-            .map_err(|e| Error::InvalidCursor(format!("not a cursor of this connector: {e}")))?;
-        if cursor.version != CURSOR_VERSION {
-            return Err(Error::InvalidCursor(format!(
-                "version {} cannot be resumed by this connector (version {CURSOR_VERSION})",
-                cursor.version
-            )));
-        }
-        if cursor.base != api.base_url() {
-            return Err(Error::InvalidCursor(format!(
-                "it belongs to {}, not to {}",
-                cursor.base,
-                api.base_url()
-            )));
-        }
-        if cursor.ledger.phase > Phase::ORDER.len() {
-            return Err(Error::InvalidCursor(
-                "it names a phase that does not exist".into(),
-            ));
-        }
+        let cursor = Cursor::parse(cursor, &api.base_url())?;
         let mut extraction = Self::blank(api, transport, concurrency, policy);
-        extraction.queue.extend(cursor.jobs.iter().cloned());
-        extraction.ledger = cursor.ledger.clone();
+        extraction.pending.queue.extend(cursor.jobs.iter().cloned());
+        extraction.facts = cursor.facts.clone();
+        extraction.phase = cursor.phase.clone();
         extraction.checkpoint = Some(cursor);
         Ok(extraction)
     }
@@ -279,11 +114,10 @@ impl<T: Transport> Extraction<T> {
             executor: Executor::new(transport, concurrency, policy),
             concurrency,
             feed_limit: 2 * concurrency as usize,
-            queue: VecDeque::new(),
+            pending: Pending::default(),
+            facts: Facts::default(),
+            phase: None,
             failed: None,
-            entities: Vec::new(),
-            relations: Vec::new(),
-            ledger: Ledger::default(),
             checkpoint: None,
         }
     }
@@ -291,9 +125,7 @@ impl<T: Transport> Extraction<T> {
     /// The cursor as of the last delivered batch, serialised; `None` before
     /// the first batch.
     pub fn resume_cursor(&self) -> Option<String> {
-        self.checkpoint
-            .as_ref()
-            .map(|c| serde_json::to_string(c).expect("a cursor always serialises"))
+        self.checkpoint.as_ref().map(Cursor::to_json)
     }
 
     /// Saves the state that follows the batch about to be delivered: every
@@ -302,15 +134,15 @@ impl<T: Transport> Extraction<T> {
         let jobs = self
             .executor
             .pending_jobs()
-            .chain(self.queue.iter())
+            .chain(self.pending.queue.iter())
             .cloned()
             .collect();
-        self.checkpoint = Some(Cursor {
-            version: CURSOR_VERSION,
-            base: self.api.base_url(),
-            ledger: self.ledger.clone(),
+        self.checkpoint = Some(Cursor::new(
+            self.api.base_url(),
+            self.facts.clone(),
+            self.phase.clone(),
             jobs,
-        });
+        ));
     }
 
     pub fn stats(&self) -> Stats {
@@ -322,33 +154,6 @@ impl<T: Transport> Extraction<T> {
         self.executor.transport()
     }
 
-    fn enter(&mut self, phase: Phase) {
-        self.ledger.done = 0;
-        self.ledger.total = None;
-        let first = match phase {
-            Phase::Users => {
-                let (plan, first) = ArrayPlan::start(users::PAGE_SIZE, u64::from(self.concurrency));
-                self.ledger.user_plan = Some(plan);
-                Job::Users { start_at: first }
-            }
-            Phase::Groups => {
-                let (plan, first) = OffsetPlan::start(groups::GROUPS_PAGE_SIZE);
-                self.ledger.group_plan = Some(plan);
-                Job::Groups { start_at: first }
-            }
-            Phase::Roles => Job::GlobalRoles,
-            Phase::Projects => {
-                let (plan, first) = OffsetPlan::start(projects::PAGE_SIZE);
-                self.ledger.project_plan = Some(plan);
-                Job::Projects { start_at: first }
-            }
-            Phase::ApplicationRoles => Job::ApplicationRoles,
-            Phase::Permissions => Job::Permissions,
-            Phase::PermissionSchemes => Job::PermissionSchemes,
-        };
-        self.queue.push_back(first);
-    }
-
     /// Does work until a batch is ready. `None` once everything was delivered.
     pub fn next_batch(&mut self) -> Result<Option<Batch>> {
         if let Some(e) = &self.failed {
@@ -358,12 +163,12 @@ impl<T: Transport> Extraction<T> {
                 "Resume it from its cursor".to_owned(),
             ])));
         }
-        let phase_index = self.ledger.phase;
-        if phase_index >= Phase::ORDER.len() {
+        let Some(phase) = self.phase.take() else {
             return Ok(None);
-        }
-        match self.run(phase_index) {
-            Ok(batch) => {
+        };
+        match self.run(phase) {
+            Ok((batch, phase)) => {
+                self.phase = phase;
                 self.save_checkpoint();
                 Ok(Some(batch))
             }
@@ -374,1010 +179,63 @@ impl<T: Transport> Extraction<T> {
         }
     }
 
-    fn run(&mut self, phase_index: usize) -> Result<Batch> {
-        let phase = Phase::ORDER[phase_index];
+    /// Runs `phase` until a batch is ready; returns the batch and the phase
+    /// under way after it.
+    fn run(&mut self, mut phase: Current) -> Result<(Batch, Option<Current>)> {
         loop {
             while self.executor.outstanding() < self.feed_limit {
-                let Some(job) = self.queue.pop_front() else {
+                let Some(job) = self.pending.queue.pop_front() else {
                     break;
                 };
                 let request = job.request(&self.api);
                 self.executor.submit(job, request);
             }
-            match self.executor.next_completed() {
-                Some(done) => {
-                    self.handle(done)?;
-                    if self.entities.len() + self.relations.len() >= BATCH_RECORDS {
-                        return Ok(self.take_batch(phase));
-                    }
-                }
-                None => {
-                    self.check_complete(phase)?;
-                    let batch = self.take_batch(phase);
-                    self.ledger.phase = phase_index + 1;
-                    if let Some(next) = Phase::ORDER.get(phase_index + 1) {
-                        self.enter(*next);
-                    }
-                    return Ok(batch);
-                }
+            let Some(done) = self.executor.next_completed() else {
+                return self.end_phase(phase);
+            };
+            let (job, answer) = Answer::of(done)?;
+            phase.handle(job, &answer, &mut self.pending)?;
+            if self.pending.records() >= BATCH_RECORDS {
+                let batch = self.take_batch(&phase);
+                return Ok((batch, Some(phase)));
             }
         }
     }
 
-    /// A phase ends when no job is left; its planners must agree that they
-    /// reached the end of every listing, or something would be missing.
-    fn check_complete(&self, phase: Phase) -> Result<()> {
-        let complete = match phase {
-            Phase::Users => self
-                .ledger
-                .user_plan
-                .as_ref()
-                .is_some_and(ArrayPlan::is_done),
-            Phase::Groups => {
-                self.ledger
-                    .group_plan
-                    .as_ref()
-                    .is_some_and(OffsetPlan::is_done)
-                    && self.ledger.member_plans.is_empty()
-            }
-            Phase::Projects => {
-                self.ledger
-                    .project_plan
-                    .as_ref()
-                    .is_some_and(OffsetPlan::is_done)
-                    && self.ledger.project_jobs.is_empty()
-            }
-            Phase::Roles
-            | Phase::ApplicationRoles
-            | Phase::Permissions
-            | Phase::PermissionSchemes => true,
-        };
-        if complete {
-            Ok(())
-        } else {
-            Err(Error::Other(format!(
+    /// A phase ends when no job is left; it must agree that it read every
+    /// listing to its end, or something would be missing. Then the next
+    /// phase starts.
+    fn end_phase(&mut self, phase: Current) -> Result<(Batch, Option<Current>)> {
+        if !phase.is_complete() {
+            return Err(Error::Other(format!(
                 "Phase {} ended before every page was read",
                 phase.name()
-            )))
-        }
-    }
-
-    fn take_batch(&mut self, phase: Phase) -> Batch {
-        Batch {
-            entities: std::mem::take(&mut self.entities),
-            relations: std::mem::take(&mut self.relations),
-            progress: Progress {
-                phase: phase.name(),
-                done: self.ledger.done,
-                total: self.ledger.total,
-            },
-        }
-    }
-
-    fn handle(&mut self, done: Completed<Job>) -> Result<()> {
-        let endpoint = done.job.endpoint();
-        let request = done.request;
-        let response = classify(endpoint, &request, done.result, done.attempts)?;
-        let ctx = Answer {
-            endpoint,
-            request: &request,
-            response: &response,
-        };
-        let project = done.job.project().cloned();
-        match done.job {
-            Job::Users { start_at } => self.users_page(&ctx, start_at)?,
-            Job::Groups { start_at } => self.groups_page(&ctx, start_at)?,
-            Job::Members { group_id, start_at } => self.members_page(&ctx, group_id, start_at)?,
-            Job::GlobalRoles => self.global_roles(&ctx)?,
-            Job::Projects { start_at } => self.projects_page(&ctx, start_at)?,
-            Job::ProjectRoles { project_id } => self.project_roles(&ctx, project_id)?,
-            Job::RoleActors { project_id, .. } => self.role_actors(&ctx, &project_id)?,
-            Job::ProjectScheme { project_id } => self.project_scheme(&ctx, &project_id)?,
-            Job::ApplicationRoles => self.application_roles(&ctx)?,
-            Job::Permissions => self.permissions(&ctx)?,
-            Job::PermissionSchemes => self.permission_schemes(&ctx)?,
-            Job::Scheme { scheme_id } => self.scheme(&ctx, scheme_id)?,
-        }
-        if let Some(project_id) = project {
-            self.project_job_done(&project_id);
-        }
-        Ok(())
-    }
-
-    fn users_page(&mut self, ctx: &Answer, start_at: u64) -> Result<()> {
-        let page: Vec<User> = ctx.decode()?;
-        self.ledger.done += page.len() as u64;
-        self.entities.extend(page.iter().map(mapping::user));
-        let plan = self
-            .ledger
-            .user_plan
-            .as_mut()
-            .expect("users phase has a plan");
-        for offset in plan.on_page(start_at, page.len() as u64) {
-            self.queue.push_back(Job::Users { start_at: offset });
-        }
-        Ok(())
-    }
-
-    fn groups_page(&mut self, ctx: &Answer, start_at: u64) -> Result<()> {
-        let page: PageBean<GroupDetails> = ctx.decode()?;
-        if page.total.is_some() {
-            self.ledger.total = page.total;
-        }
-        for group in &page.values {
-            let id: Rc<str> = Rc::from(group.group_id.as_str());
-            // Offsets shift if groups change mid-run; never list one twice.
-            if !self.ledger.groups_seen.insert(id.clone()) {
-                continue;
-            }
-            self.entities.push(mapping::group(group));
-            let (plan, first) = OffsetPlan::start(groups::MEMBERS_PAGE_SIZE);
-            self.ledger.member_plans.insert(id.clone(), plan);
-            self.queue.push_back(Job::Members {
-                group_id: id,
-                start_at: first,
-            });
-        }
-        self.queue_listing_pages(
-            ctx,
-            page.facts(start_at),
-            |ledger| ledger.group_plan.as_mut(),
-            |start_at| Job::Groups { start_at },
-        )
-    }
-
-    /// Queues the further pages of a `PageBean` listing that one page reveals.
-    fn queue_listing_pages(
-        &mut self,
-        ctx: &Answer,
-        facts: PageFacts,
-        plan: fn(&mut Ledger) -> Option<&mut OffsetPlan>,
-        job: fn(u64) -> Job,
-    ) -> Result<()> {
-        let plan = plan(&mut self.ledger).expect("a listing phase has a plan");
-        for offset in plan.on_page(facts).map_err(|e| ctx.paging(e))? {
-            self.queue.push_back(job(offset));
-        }
-        Ok(())
-    }
-
-    fn members_page(&mut self, ctx: &Answer, group_id: Rc<str>, start_at: u64) -> Result<()> {
-        let page: PageBean<User> = ctx.decode()?;
-        self.relations.extend(
-            page.values
-                .iter()
-                .map(|u| mapping::membership(u, &group_id)),
-        );
-        let plan = self
-            .ledger
-            .member_plans
-            .get_mut(&group_id)
-            .expect("every member page belongs to a planned group");
-        let next = plan
-            .on_page(page.facts(start_at))
-            .map_err(|e| ctx.paging(e))?;
-        // A group's remaining pages go first, so it finishes and its plan is freed.
-        for offset in next.into_iter().rev() {
-            self.queue.push_front(Job::Members {
-                group_id: group_id.clone(),
-                start_at: offset,
-            });
-        }
-        if plan.is_done() {
-            self.ledger.member_plans.remove(&group_id);
-            self.ledger.done += 1;
-        }
-        Ok(())
-    }
-
-    fn global_roles(&mut self, ctx: &Answer) -> Result<()> {
-        let roles: Vec<ProjectRole> = ctx.decode()?;
-        for role in &roles {
-            self.ledger.global_roles.push(role.id);
-            self.add_role(role);
-        }
-        self.ledger.done = roles.len() as u64;
-        self.ledger.total = Some(self.ledger.done);
-        Ok(())
-    }
-
-    fn add_role(&mut self, role: &ProjectRole) {
-        if self.ledger.roles_seen.insert(role.id) {
-            self.entities.push(mapping::role(role));
-        }
-    }
-
-    fn projects_page(&mut self, ctx: &Answer, start_at: u64) -> Result<()> {
-        let page: PageBean<Project> = ctx.decode()?;
-        if page.total.is_some() {
-            self.ledger.total = page.total;
-        }
-        for project in &page.values {
-            let id: Rc<str> = Rc::from(project.id.as_str());
-            if !self.ledger.projects_seen.insert(id.clone()) {
-                continue;
-            }
-            let (entity, leads) = mapping::project(project);
-            self.entities.push(entity);
-            self.relations.extend(leads);
-            // Every project has a permission scheme: a team-managed project's
-            // is scoped to it (`PermissionScheme.scope`).
-            let mut jobs = vec![Job::ProjectScheme {
-                project_id: id.clone(),
-            }];
-            if mapping::has_global_roles(project) {
-                jobs.extend(
-                    self.ledger
-                        .global_roles
-                        .iter()
-                        .map(|role_id| Job::RoleActors {
-                            project_id: id.clone(),
-                            role_id: *role_id,
-                        }),
-                );
-            } else {
-                // Team-managed projects have roles of their own.
-                jobs.push(Job::ProjectRoles {
-                    project_id: id.clone(),
-                });
-            }
-            self.ledger.project_jobs.insert(id, jobs.len() as u32);
-            self.queue.extend(jobs);
-        }
-        self.queue_listing_pages(
-            ctx,
-            page.facts(start_at),
-            |ledger| ledger.project_plan.as_mut(),
-            |start_at| Job::Projects { start_at },
-        )
-    }
-
-    fn project_roles(&mut self, ctx: &Answer, project_id: Rc<str>) -> Result<()> {
-        let roles: Vec<ProjectRole> = ctx.decode()?;
-        for role in &roles {
-            self.add_role(role);
-            self.queue.push_front(Job::RoleActors {
-                project_id: project_id.clone(),
-                role_id: role.id,
-            });
-        }
-        *self
-            .ledger
-            .project_jobs
-            .get_mut(&project_id)
-            .expect("a planned project") += roles.len() as u32;
-        Ok(())
-    }
-
-    fn role_actors(&mut self, ctx: &Answer, project_id: &str) -> Result<()> {
-        let role: ProjectRole = ctx.decode()?;
-        let (entity, relations) =
-            mapping::project_role(project_id, &role).map_err(|m| ctx.invalid(m))?;
-        self.entities.push(entity);
-        self.relations.extend(relations);
-        Ok(())
-    }
-
-    fn project_scheme(&mut self, ctx: &Answer, project_id: &str) -> Result<()> {
-        let scheme: PermissionScheme = ctx.decode()?;
-        self.ledger.schemes_used.insert(scheme.id);
-        self.relations
-            .push(mapping::uses_scheme(project_id, scheme.id));
-        Ok(())
-    }
-
-    fn project_job_done(&mut self, project_id: &Rc<str>) {
-        if let Some(left) = self.ledger.project_jobs.get_mut(project_id) {
-            *left -= 1;
-            if *left == 0 {
-                self.ledger.project_jobs.remove(project_id);
-                self.ledger.done += 1;
-            }
-        }
-    }
-
-    fn application_roles(&mut self, ctx: &Answer) -> Result<()> {
-        let roles: Vec<ApplicationRole> = ctx.decode()?;
-        for role in &roles {
-            let (entity, relations) = mapping::application_role(role);
-            self.entities.push(entity);
-            self.relations.extend(relations);
-        }
-        self.ledger.done = roles.len() as u64;
-        self.ledger.total = Some(self.ledger.done);
-        Ok(())
-    }
-
-    fn permissions(&mut self, ctx: &Answer) -> Result<()> {
-        let catalogue: Permissions = ctx.decode()?;
-        for (key, permission) in &catalogue.permissions {
-            self.entities.push(mapping::permission(key, permission));
-        }
-        self.ledger.done = catalogue.permissions.len() as u64;
-        self.ledger.total = Some(self.ledger.done);
-        Ok(())
-    }
-
-    fn permission_schemes(&mut self, ctx: &Answer) -> Result<()> {
-        let schemes: PermissionSchemes = ctx.decode()?;
-        let mut unlisted = self.ledger.schemes_used.clone();
-        for scheme in &schemes.permission_schemes {
-            unlisted.remove(&scheme.id);
-            self.add_scheme(scheme);
-        }
-        self.ledger.done = schemes.permission_schemes.len() as u64;
-        self.ledger.total = Some(self.ledger.done + unlisted.len() as u64);
-        self.queue.extend(
-            unlisted
-                .into_iter()
-                .map(|scheme_id| Job::Scheme { scheme_id }),
-        );
-        Ok(())
-    }
-
-    fn scheme(&mut self, ctx: &Answer, scheme_id: u64) -> Result<()> {
-        let scheme: PermissionScheme = ctx.decode()?;
-        if scheme.id != scheme_id {
-            return Err(ctx.invalid(format!(
-                "asked for permission scheme {scheme_id}, got scheme {}",
-                scheme.id
             )));
         }
-        self.add_scheme(&scheme);
-        self.ledger.done += 1;
-        Ok(())
+        let batch = self.take_batch(&phase);
+        phase.finish(&mut self.facts);
+        let next = phase
+            .next(&self.facts, self.concurrency)
+            .map(|(next, jobs)| {
+                self.pending.queue.extend(jobs);
+                next
+            });
+        Ok((batch, next))
     }
 
-    fn add_scheme(&mut self, scheme: &PermissionScheme) {
-        let (entities, relations) = mapping::permission_scheme(scheme);
-        self.entities.extend(entities);
-        self.relations.extend(relations);
-    }
-}
-
-/// A successful answer and the request it answers, for decoding and for
-/// naming the request in errors.
-struct Answer<'a> {
-    endpoint: Endpoint,
-    request: &'a HttpRequest,
-    response: &'a HttpResponse,
-}
-
-impl Answer<'_> {
-    fn decode<D: serde::de::DeserializeOwned>(&self) -> Result<D> {
-        decode(self.endpoint, self.request, self.response)
-    }
-
-    fn invalid(&self, message: impl Into<String>) -> Error {
-        Error::InvalidResponse(RequestFailure::new(
-            self.endpoint.step(),
-            &self.request.line(),
-            message,
-        ))
-    }
-
-    fn paging(&self, e: PagingError) -> Error {
-        self.invalid(e.to_string())
+    fn take_batch(&mut self, phase: &Current) -> Batch {
+        let tally = phase.progress();
+        Batch {
+            entities: std::mem::take(&mut self.pending.entities),
+            relations: std::mem::take(&mut self.pending.relations),
+            progress: Progress {
+                phase: phase.name(),
+                done: tally.done,
+                total: tally.total,
+            },
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Config;
-    use crate::domain::Value;
-    use crate::jira::transport::fake::{FakeTransport, json};
-    use crate::jira::transport::{HttpResponse, TransportError};
-    use serde_json::{Value as Json, json};
-
-    fn api() -> Api {
-        crate::jira::client::test_api()
-    }
-
-    fn query(req: &HttpRequest) -> HashMap<String, String> {
-        req.path_and_query
-            .split_once('?')
-            .map(|(_, q)| q)
-            .unwrap_or("")
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect()
-    }
-
-    fn num(q: &HashMap<String, String>, k: &str) -> usize {
-        q[k].parse().unwrap()
-    }
-
-    /// Answers for the phases after groups, with nothing in them.
-    fn empty_access_model(req: &HttpRequest) -> Option<Result<HttpResponse, TransportError>> {
-        Some(match req.path() {
-            "/rest/api/3/role" | "/rest/api/3/applicationrole" => json(200, json!([])),
-            "/rest/api/3/project/search" => json(
-                200,
-                json!({"startAt": 0, "maxResults": 100, "total": 0, "isLast": true, "values": []}),
-            ),
-            "/rest/api/3/permissions" => json(200, json!({"permissions": {}})),
-            "/rest/api/3/permissionscheme" => json(200, json!({"permissionSchemes": []})),
-            _ => return None,
-        })
-    }
-
-    /// A tiny Jira: `users` accounts, `groups` with `members[i]` member counts.
-    fn tenant(
-        users: usize,
-        members: Vec<usize>,
-    ) -> impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError> {
-        move |req| {
-            if let Some(answer) = empty_access_model(req) {
-                return answer;
-            }
-            let q = query(req);
-            match req.path() {
-                "/rest/api/3/users/search" => {
-                    assert_eq!(q["maxResults"], "1000");
-                    let start = num(&q, "startAt");
-                    let page: Vec<Json> = (start..users.min(start + 1000))
-                        .map(|i| json!({"accountId": format!("u{i}"), "accountType": "atlassian", "active": true, "displayName": format!("User {i}")}))
-                        .collect();
-                    json(200, Json::Array(page))
-                }
-                "/rest/api/3/group/bulk" => {
-                    let start = num(&q, "startAt");
-                    let total = members.len();
-                    let values: Vec<Json> = (start..total.min(start + 50))
-                        .map(|i| json!({"groupId": format!("g{i}"), "name": format!("group {i}")}))
-                        .collect();
-                    json(
-                        200,
-                        json!({"startAt": start, "maxResults": 50, "total": total,
-                        "isLast": start + 50 >= total, "values": values}),
-                    )
-                }
-                "/rest/api/3/group/member" => {
-                    assert_eq!(q["includeInactiveUsers"], "true");
-                    assert_eq!(q["maxResults"], "50");
-                    let g: usize = q["groupId"][1..].parse().unwrap();
-                    let start = num(&q, "startAt");
-                    let total = members[g];
-                    let values: Vec<Json> = (start..total.min(start + 50))
-                        .map(|i| json!({"accountId": format!("u{i}"), "active": i % 2 == 0}))
-                        .collect();
-                    json(
-                        200,
-                        json!({"startAt": start, "maxResults": 50, "total": total,
-                        "isLast": start + 50 >= total, "values": values}),
-                    )
-                }
-                other => panic!("unexpected request {other}"),
-            }
-        }
-    }
-
-    fn run_all<T: Transport>(
-        ex: &mut Extraction<T>,
-    ) -> (Vec<Entity>, Vec<Relation>, Vec<Progress>) {
-        let (mut entities, mut relations, mut progress) = (Vec::new(), Vec::new(), Vec::new());
-        while let Some(batch) = ex.next_batch().unwrap() {
-            assert!(batch.entities.len() + batch.relations.len() <= BATCH_RECORDS + 50);
-            entities.extend(batch.entities);
-            relations.extend(batch.relations);
-            progress.push(batch.progress);
-        }
-        (entities, relations, progress)
-    }
-
-    #[test]
-    fn next_batch_reads_every_page_of_every_listing() {
-        let transport = FakeTransport::new(tenant(2500, vec![0, 51, 120, 3]));
-        let mut ex = Extraction::new(api(), transport, 4, RetryPolicy::default());
-        let (entities, relations, progress) = run_all(&mut ex);
-
-        let users = entities.iter().filter(|e| e.kind == "user").count();
-        let groups = entities.iter().filter(|e| e.kind == "group").count();
-        assert_eq!((users, groups), (2500, 4));
-        assert_eq!(relations.len(), 51 + 120 + 3);
-        let mut g2: Vec<_> = relations
-            .iter()
-            .filter(|r| r.to.id == "g2")
-            .map(|r| r.from.id.clone())
-            .collect();
-        g2.sort();
-        g2.dedup();
-        assert_eq!(g2.len(), 120);
-
-        let groups = progress.iter().rfind(|p| p.phase == "groups").unwrap();
-        assert_eq!((groups.done, groups.total), (4, Some(4)));
-        let phases: Vec<&str> = progress.iter().map(|p| p.phase).collect();
-        let mut order = phases.clone();
-        order.dedup();
-        assert_eq!(
-            order,
-            [
-                "users",
-                "groups",
-                "roles",
-                "projects",
-                "application-roles",
-                "permissions",
-                "permission-schemes"
-            ]
-        );
-        assert!(
-            progress
-                .iter()
-                .any(|p| p.phase == "users" && p.done == 2500)
-        );
-
-        let lines = ex.transport().lines();
-        // Users: pages 0..2 hold data, page 3 is empty; the window of 4 adds at most 3 more.
-        let user_pages = lines.iter().filter(|l| l.contains("users/search")).count();
-        assert!((4..=7).contains(&user_pages), "{user_pages}");
-        // Groups: 1 page; members: 0 + 2 + 3 + 1 pages (an empty group still costs one).
-        assert_eq!(lines.iter().filter(|l| l.contains("group/bulk")).count(), 1);
-        assert_eq!(
-            lines.iter().filter(|l| l.contains("group/member")).count(),
-            1 + 2 + 3 + 1
-        );
-        assert!(ex.transport().max_in_flight <= 4);
-    }
-
-    #[test]
-    fn next_batch_pages_groups_past_fifty() {
-        let transport = FakeTransport::new(tenant(0, vec![1; 120]));
-        let mut ex = Extraction::new(api(), transport, 8, RetryPolicy::default());
-        let (entities, relations, _) = run_all(&mut ex);
-        assert_eq!(entities.len(), 120);
-        assert_eq!(relations.len(), 120);
-        let lines = ex.transport().lines();
-        for start in [0, 50, 100] {
-            let needle = format!("group/bulk?startAt={start}&maxResults=50");
-            assert_eq!(
-                lines.iter().filter(|l| l.contains(&needle)).count(),
-                1,
-                "{needle}"
-            );
-        }
-    }
-
-    #[test]
-    fn next_batch_stops_with_a_typed_error_and_stays_failed() {
-        let mut inner = tenant(10, vec![60]);
-        let transport = FakeTransport::new(move |req| {
-            if req.path_and_query.contains("group/member")
-                && req.path_and_query.contains("startAt=50")
-            {
-                return json(403, json!({"errorMessages": ["nope"], "errors": {}}));
-            }
-            inner(req)
-        });
-        let mut ex = Extraction::new(api(), transport, 2, RetryPolicy::default());
-        let mut result = Ok(None);
-        for _ in 0..10 {
-            result = ex.next_batch();
-            if result.is_err() {
-                break;
-            }
-        }
-        match result {
-            Err(Error::Forbidden {
-                request,
-                permission,
-                ..
-            }) => {
-                assert_eq!(request.step, "list group members");
-                assert!(request.endpoint.contains("groupId=g0"));
-                assert!(permission.unwrap().contains("Browse users and groups"));
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(
-            ex.next_batch().is_err(),
-            "a failed extraction never reports success"
-        );
-    }
-
-    #[test]
-    fn next_batch_rejects_a_page_of_the_wrong_shape() {
-        let transport = FakeTransport::new(|req| {
-            if req.path() == "/rest/api/3/users/search" {
-                json(200, json!({"values": []}))
-            } else {
-                panic!("no further request expected")
-            }
-        });
-        let mut ex = Extraction::new(api(), transport, 2, RetryPolicy::default());
-        assert!(
-            matches!(ex.next_batch(), Err(Error::InvalidResponse(f)) if f.step == "list users")
-        );
-    }
-
-    #[test]
-    fn next_batch_encodes_odd_group_ids() {
-        let odd = "a b+c&d/e%f#g?h=i ü";
-        let transport = FakeTransport::new(move |req| {
-            if let Some(answer) = empty_access_model(req) {
-                return answer;
-            }
-            let q = query(req);
-            match req.path() {
-                "/rest/api/3/users/search" => json(200, json!([])),
-                "/rest/api/3/group/bulk" => json(
-                    200,
-                    json!({"startAt": 0, "maxResults": 50, "total": 1, "isLast": true,
-                    "values": [{"groupId": odd, "name": odd}]}),
-                ),
-                "/rest/api/3/group/member" => {
-                    assert_eq!(q["groupId"], "a%20b%2Bc%26d%2Fe%25f%23g%3Fh%3Di%20%C3%BC");
-                    json(
-                        200,
-                        json!({"startAt": 0, "maxResults": 50, "total": 1, "isLast": true,
-                        "values": [{"accountId": "u1"}]}),
-                    )
-                }
-                other => panic!("{other}"),
-            }
-        });
-        let mut ex = Extraction::new(api(), transport, 2, RetryPolicy::default());
-        let (entities, relations, _) = run_all(&mut ex);
-        assert_eq!(entities[0].id, odd);
-        assert_eq!(relations[0].to.id, odd);
-    }
-
-    /// Two company-managed projects (two global roles each) on two pages of
-    /// one, and one team-managed project with a role of its own.
-    fn projects_tenant(req: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        let q = query(req);
-        let role =
-            |id: u64, name: &str, actors: Json| json!({"id": id, "name": name, "actors": actors});
-        match req.path() {
-            "/rest/api/3/users/search" | "/rest/api/3/applicationrole" => json(200, json!([])),
-            "/rest/api/3/group/bulk" => json(
-                200,
-                json!({"startAt": 0, "maxResults": 50, "total": 0, "isLast": true, "values": []}),
-            ),
-            "/rest/api/3/role" => json(
-                200,
-                json!([
-                    role(10002, "Administrators", json!([])),
-                    role(10000, "Developers", json!([]))
-                ]),
-            ),
-            "/rest/api/3/project/search" => {
-                assert_eq!(
-                    req.path_and_query.matches("status=").count(),
-                    2,
-                    "live and archived"
-                );
-                assert!(req.path_and_query.contains("status=live&status=archived"));
-                assert!(req.path_and_query.contains("expand=lead"));
-                let values = match num(&q, "startAt") {
-                    0 => {
-                        json!([{"id": "10000", "key": "EX", "name": "Example", "style": "classic", "lead": {"accountId": "lead-1"}}])
-                    }
-                    1 => {
-                        json!([{"id": "10001", "key": "OLD", "name": "Old", "style": "classic", "archived": true}])
-                    }
-                    2 => {
-                        json!([{"id": "10020", "key": "TM", "name": "Team", "style": "next-gen", "simplified": true}])
-                    }
-                    other => panic!("startAt {other}"),
-                };
-                let start = num(&q, "startAt");
-                json(
-                    200,
-                    json!({"startAt": start, "maxResults": 1, "total": 3, "isLast": start == 2, "values": values}),
-                )
-            }
-            "/rest/api/3/project/10020/roledetails" => json(
-                200,
-                json!([
-                {"id": 10105, "name": "Member", "scope": {"type": "PROJECT", "project": {"id": "10020"}}}]),
-            ),
-            "/rest/api/3/project/10020/role/10105" => json(
-                200,
-                role(
-                    10105,
-                    "Member",
-                    json!([
-                {"type": "atlassian-group-role-actor", "actorGroup": {"groupId": "g-1", "name": "devs"}}]),
-                ),
-            ),
-            "/rest/api/3/project/10000/role/10002" => json(
-                200,
-                role(
-                    10002,
-                    "Administrators",
-                    json!([
-                {"type": "atlassian-user-role-actor", "actorUser": {"accountId": "u-1"}}]),
-                ),
-            ),
-            "/rest/api/3/project/10000/role/10000"
-            | "/rest/api/3/project/10001/role/10002"
-            | "/rest/api/3/project/10001/role/10000" => {
-                let id: u64 = req.path().rsplit('/').next().unwrap().parse().unwrap();
-                json(200, role(id, "r", json!([])))
-            }
-            "/rest/api/3/project/10000/permissionscheme" => {
-                json(200, json!({"id": 0, "name": "Default Permission Scheme"}))
-            }
-            "/rest/api/3/project/10001/permissionscheme" => {
-                json(200, json!({"id": 10001, "name": "Other"}))
-            }
-            "/rest/api/3/project/10020/permissionscheme" => json(
-                200,
-                json!({"id": 10300, "name": "Team", "scope": {"type": "PROJECT", "project": {"id": "10020"}}}),
-            ),
-            // Neither scheme is in the listing: both are read by id.
-            "/rest/api/3/permissionscheme/10001" => {
-                assert_eq!(q["expand"], "all");
-                json(
-                    200,
-                    json!({"id": 10001, "name": "Other", "permissions": [
-                    {"id": 10100, "permission": "BROWSE_PROJECTS", "holder": {"type": "anyone"}}]}),
-                )
-            }
-            "/rest/api/3/permissionscheme/10300" => {
-                assert_eq!(q["expand"], "all");
-                json(
-                    200,
-                    json!({"id": 10300, "name": "Team", "scope": {"type": "PROJECT", "project": {"id": "10020"}},
-                    "permissions": [{"id": 10301, "permission": "ADMINISTER_PROJECTS", "holder": {"type": "projectRole", "parameter": "10105", "value": "10105"}}]}),
-                )
-            }
-            "/rest/api/3/permissions" => json(
-                200,
-                json!({"permissions": {
-                "BROWSE_PROJECTS": {"key": "BROWSE_PROJECTS", "name": "Browse Projects", "type": "PROJECT"},
-                "ADMINISTER": {"key": "ADMINISTER", "name": "Administer Jira", "type": "GLOBAL"}}}),
-            ),
-            "/rest/api/3/permissionscheme" => {
-                assert_eq!(q["expand"], "all");
-                json(
-                    200,
-                    json!({"permissionSchemes": [{"id": 0, "name": "Default Permission Scheme", "permissions": [
-                    {"id": 10000, "permission": "BROWSE_PROJECTS", "holder": {"type": "projectRole", "parameter": "10000", "value": "10000"}}]}]}),
-                )
-            }
-            other => panic!("unexpected request {other}"),
-        }
-    }
-
-    #[test]
-    fn next_batch_reads_projects_roles_and_schemes() {
-        let transport = FakeTransport::new(projects_tenant);
-        let mut ex = Extraction::new(api(), transport, 3, RetryPolicy::default());
-        let (entities, relations, progress) = run_all(&mut ex);
-        let count = |kind: &str| entities.iter().filter(|e| e.kind == kind).count();
-        assert_eq!(count("project"), 3);
-        assert_eq!(
-            count("role"),
-            3,
-            "two global roles and one team-managed role"
-        );
-        assert_eq!(count("project-role"), 2 * 2 + 1);
-        assert_eq!(count("permission"), 2);
-        assert_eq!(
-            (count("permission-scheme"), count("permission-grant")),
-            (3, 3),
-            "the listed scheme and the two read by id"
-        );
-        let team = entities
-            .iter()
-            .find(|e| e.kind == "permission-scheme" && e.id == "10300")
-            .unwrap();
-        assert_eq!(
-            team.attributes[1..],
-            [
-                ("scope", Value::Text("project".into())),
-                ("projectId", Value::Text("10020".into()))
-            ]
-        );
-
-        let has = |kind: &str, from: &str, to: &str| {
-            relations.iter().any(|r| {
-                r.kind == kind
-                    && format!("{}:{}", r.from.kind, r.from.id) == from
-                    && format!("{}:{}", r.to.kind, r.to.id) == to
-            })
-        };
-        assert!(has("leads", "user:lead-1", "project:10000"));
-        assert!(has("assigned", "user:u-1", "project-role:10000:10002"));
-        assert!(has("assigned", "group:g-1", "project-role:10020:10105"));
-        assert!(has("role-of", "project-role:10020:10105", "project:10020"));
-        assert!(has("instance-of", "project-role:10020:10105", "role:10105"));
-        assert!(has("uses-scheme", "project:10000", "permission-scheme:0"));
-        assert!(has(
-            "uses-scheme",
-            "project:10001",
-            "permission-scheme:10001"
-        ));
-        assert!(has("holds", "role:10000", "permission-grant:10000"));
-        assert!(has(
-            "uses-scheme",
-            "project:10020",
-            "permission-scheme:10300"
-        ));
-        assert_eq!(
-            relations.iter().filter(|r| r.kind == "uses-scheme").count(),
-            3,
-            "every project, team-managed too, uses a scheme"
-        );
-        let schemes = progress
-            .iter()
-            .rfind(|p| p.phase == "permission-schemes")
-            .unwrap();
-        assert_eq!((schemes.done, schemes.total), (3, Some(3)));
-
-        let projects = progress.iter().rfind(|p| p.phase == "projects").unwrap();
-        assert_eq!((projects.done, projects.total), (3, Some(3)));
-        let lines = ex.transport().lines();
-        assert!(
-            !lines.iter().any(|l| l.contains("10000/roledetails")),
-            "company-managed roles are the global ones"
-        );
-        assert_eq!(
-            lines
-                .iter()
-                .filter(|l| l.contains("project/search"))
-                .count(),
-            3
-        );
-    }
-
-    #[test]
-    fn next_batch_names_a_project_it_may_not_read() {
-        let transport = FakeTransport::new(|req| {
-            if req.path() == "/rest/api/3/project/10001/role/10000" {
-                return json(
-                    404,
-                    json!({"errorMessages": ["No project could be found with id '10001'."], "errors": {}}),
-                );
-            }
-            projects_tenant(req)
-        });
-        let mut ex = Extraction::new(api(), transport, 3, RetryPolicy::default());
-        let err = loop {
-            match ex.next_batch() {
-                Ok(Some(_)) => continue,
-                Ok(None) => panic!("must not complete"),
-                Err(e) => break e,
-            }
-        };
-        match err {
-            Error::NotFound(f) => {
-                assert_eq!(f.endpoint, "GET /rest/api/3/project/10001/role/10000");
-                assert!(f.message.contains("Administer Projects"), "{}", f.message);
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    fn sorted(
-        mut entities: Vec<Entity>,
-        mut relations: Vec<Relation>,
-    ) -> (Vec<Entity>, Vec<Relation>) {
-        entities.sort();
-        relations.sort();
-        (entities, relations)
-    }
-
-    #[test]
-    fn resume_carries_on_without_repeating_anything() {
-        let clean = {
-            let mut ex = Extraction::new(
-                api(),
-                FakeTransport::new(projects_tenant),
-                3,
-                RetryPolicy::default(),
-            );
-            let (e, r, _) = run_all(&mut ex);
-            sorted(e, r)
-        };
-
-        let failing = FakeTransport::new(|req| {
-            if req.path() == "/rest/api/3/project/10001/role/10000" {
-                return json(500, json!({"errorMessages": ["boom"], "errors": {}}));
-            }
-            projects_tenant(req)
-        });
-        let policy = RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        };
-        let mut first = Extraction::new(api(), failing, 3, policy);
-        assert_eq!(
-            first.resume_cursor(),
-            None,
-            "no cursor before the first batch"
-        );
-        let (mut entities, mut relations) = (Vec::new(), Vec::new());
-        let err = loop {
-            match first.next_batch() {
-                Ok(Some(b)) => {
-                    entities.extend(b.entities);
-                    relations.extend(b.relations);
-                }
-                Ok(None) => panic!("the failure must stop the run"),
-                Err(e) => break e,
-            }
-        };
-        assert!(
-            matches!(err, Error::Upstream { status: 500, .. }),
-            "{err:?}"
-        );
-        let cursor = first
-            .resume_cursor()
-            .expect("a cursor after delivered batches");
-
-        let mut second = Extraction::resume(
-            api(),
-            FakeTransport::new(projects_tenant),
-            3,
-            RetryPolicy::default(),
-            &cursor,
-        )
-        .expect("the cursor resumes");
-        let (e, r, _) = run_all(&mut second);
-        entities.extend(e);
-        relations.extend(r);
-        assert_eq!(
-            sorted(entities, relations),
-            clean,
-            "delivered + resumed == clean, nothing twice"
-        );
-        let lines = second.transport().lines();
-        for done in ["users/search", "group/bulk", "/rest/api/3/role "] {
-            assert!(
-                !lines
-                    .iter()
-                    .any(|l| l.contains(done) || format!("{l} ").contains(done)),
-                "{done} was fetched again: {lines:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn resume_refuses_foreign_or_broken_cursors() {
-        let mut ex = Extraction::new(
-            api(),
-            FakeTransport::new(projects_tenant),
-            3,
-            RetryPolicy::default(),
-        );
-        ex.next_batch().unwrap();
-        let cursor = ex.resume_cursor().unwrap();
-        let other = {
-            let config = Config::parse(
-                r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "other"}}"#,
-            )
-            .unwrap();
-            Api::site(config.site(), config.credentials())
-        };
-        let err = Extraction::resume(
-            other,
-            FakeTransport::new(projects_tenant),
-            3,
-            RetryPolicy::default(),
-            &cursor,
-        )
-        .err();
-        assert!(matches!(err, Some(Error::InvalidCursor(m)) if m.contains("other.atlassian.net")));
-        for bad in [
-            "",
-            "{}",
-            "not json",
-            &cursor.replace(&format!("\"version\":{CURSOR_VERSION}"), "\"version\":99"),
-        ] {
-            let err = Extraction::resume(
-                api(),
-                FakeTransport::new(projects_tenant),
-                3,
-                RetryPolicy::default(),
-                bad,
-            )
-            .err();
-            assert!(matches!(err, Some(Error::InvalidCursor(_))), "{bad}");
-        }
-    }
-}
+mod tests;

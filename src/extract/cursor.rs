@@ -1,0 +1,96 @@
+//! The resume cursor: what an extraction saves at each delivered batch, so
+//! that another instance can carry on from there without repeating what was
+//! delivered. It is opaque JSON to the platform, and comes back from outside:
+//! it is checked before anything in it is used.
+
+use serde::{Deserialize, Serialize};
+
+use super::phase::Facts;
+use super::{Current, Job};
+use crate::error::{Error, Result};
+
+/// 3: each phase keeps its own bookkeeping, so a version-2 cursor (one
+/// ledger for every phase) cannot be read.
+/// 2: every project's scheme is read, and schemes used but not listed are
+/// read by id; a version-1 cursor would skip them.
+pub(crate) const CURSOR_VERSION: u32 = 3;
+
+/// A cursor is a few kilobytes per thousand groups or projects; anything
+/// near this size is not one of ours.
+const MAX_CURSOR_BYTES: usize = 16 * 1024 * 1024;
+
+/// A cursor's content: what earlier phases passed on, the phase under way,
+/// and the jobs not yet delivered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Cursor {
+    version: u32,
+    /// The API base URL: a cursor only resumes against the same site.
+    base: String,
+    pub facts: Facts,
+    /// `None` once every phase was delivered.
+    pub phase: Option<Current>,
+    pub jobs: Vec<Job>,
+}
+
+/// Just enough of any version's cursor to tell which version it is.
+#[derive(Deserialize)]
+struct Header {
+    version: u32,
+}
+
+impl Cursor {
+    pub fn new(base: String, facts: Facts, phase: Option<Current>, jobs: Vec<Job>) -> Self {
+        Self {
+            version: CURSOR_VERSION,
+            base,
+            facts,
+            phase,
+            jobs,
+        }
+    }
+
+    /// Reads a cursor and checks that this connector can carry it on
+    /// against the site at `base`.
+    pub fn parse(text: &str, base: &str) -> Result<Self> {
+        if text.len() > MAX_CURSOR_BYTES {
+            return Err(Error::InvalidCursor("too large".into()));
+        }
+        let cursor: Cursor = serde_json::from_str(text).map_err(|e| {
+            // Another version's cursor has another shape: say which it is,
+            // not how its shape differs.
+            match serde_json::from_str::<Header>(text) {
+                Ok(Header { version }) if version != CURSOR_VERSION => wrong_version(version),
+                _ => Error::InvalidCursor(format!("not a cursor of this connector: {e}")),
+            }
+        })?;
+        if cursor.version != CURSOR_VERSION {
+            return Err(wrong_version(cursor.version));
+        }
+        if cursor.base != base {
+            return Err(Error::InvalidCursor(format!(
+                "it belongs to {}, not to {base}",
+                cursor.base
+            )));
+        }
+        let foreign = match &cursor.phase {
+            Some(phase) => cursor.jobs.iter().any(|job| !phase.owns(job)),
+            None => !cursor.jobs.is_empty(),
+        };
+        if foreign {
+            return Err(Error::InvalidCursor(
+                "it holds a job of another phase than the one under way".into(),
+            ));
+        }
+        Ok(cursor)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a cursor always serialises")
+    }
+}
+
+fn wrong_version(version: u32) -> Error {
+    Error::InvalidCursor(format!(
+        "version {version} cannot be resumed by this connector (version {CURSOR_VERSION})"
+    ))
+}

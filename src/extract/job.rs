@@ -1,0 +1,181 @@
+//! The job type: one request an extraction makes, tagged with the phase
+//! that made it, so that its answer goes back to that phase.
+//!
+//! Each phase has a job type of its own that names its endpoint and builds
+//! its request ([`Fetch`]). The scheduler's list of phases, written with
+//! [`phases!`](crate::extract::job::phases), generates the tagged [`Job`]
+//! and [`Current`] (the phase under way) from those, so that a phase is
+//! registered in one line and no `match` over every phase is written by hand.
+//!
+//! [`Job`]: super::Job
+//! [`Current`]: super::Current
+
+use crate::jira::client::Api;
+use crate::jira::endpoints::Endpoint;
+use crate::jira::transport::HttpRequest;
+
+/// What a phase's job says about the request it stands for.
+pub(crate) trait Fetch {
+    /// The endpoint it calls, for the errors, scopes and hints it reports.
+    fn endpoint(&self) -> Endpoint;
+
+    /// The request, built only shortly before it is sent.
+    fn request(&self, api: &Api) -> HttpRequest;
+}
+
+/// Declares the phases, in order, as `Name: Type` where `Type` implements
+/// [`Phase`](super::phase::Phase), and generates:
+/// - `Job`: one variant per phase holding that phase's job, with `From`
+///   each phase's job and the endpoint and request of any job;
+/// - `Current`: one variant per phase holding its state, which starts
+///   phases in order and hands each answer to the phase whose job it is.
+macro_rules! phases {
+    ($($name:ident: $phase:ty),+ $(,)?) => {
+        /// One request to make, tagged with the phase that makes it.
+        #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+        pub(crate) enum Job {
+            $($name(<$phase as $crate::extract::phase::Phase>::Job),)+
+        }
+
+        $(impl From<<$phase as $crate::extract::phase::Phase>::Job> for Job {
+            fn from(job: <$phase as $crate::extract::phase::Phase>::Job) -> Self {
+                Job::$name(job)
+            }
+        })+
+
+        impl Job {
+            pub(crate) fn endpoint(&self) -> $crate::jira::endpoints::Endpoint {
+                use $crate::extract::job::Fetch as _;
+                match self {
+                    $(Job::$name(job) => job.endpoint(),)+
+                }
+            }
+
+            pub(crate) fn request(
+                &self,
+                api: &$crate::jira::client::Api,
+            ) -> $crate::jira::transport::HttpRequest {
+                use $crate::extract::job::Fetch as _;
+                match self {
+                    $(Job::$name(job) => job.request(api),)+
+                }
+            }
+        }
+
+        /// The phase under way, with its bookkeeping.
+        #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+        pub(crate) enum Current {
+            $($name($phase),)+
+        }
+
+        /// The phases' positions in the order.
+        #[derive(Clone, Copy)]
+        enum Step {
+            $($name,)+
+        }
+
+        impl Current {
+            /// How to start each phase, in order.
+            const STARTS: &[fn(
+                &$crate::extract::phase::Facts,
+                u32,
+            ) -> (Current, Vec<Job>)] = &[$(Current::begin::<$phase>,)+];
+
+            fn begin<P: $crate::extract::phase::Phase>(
+                facts: &$crate::extract::phase::Facts,
+                concurrency: u32,
+            ) -> (Current, Vec<Job>)
+            where
+                Current: From<P>,
+            {
+                let (phase, jobs) = P::start(facts, concurrency);
+                (phase.into(), jobs.into_iter().map(Into::into).collect())
+            }
+
+            /// Starts the first phase, with its first jobs.
+            pub(crate) fn first(
+                facts: &$crate::extract::phase::Facts,
+                concurrency: u32,
+            ) -> (Current, Vec<Job>) {
+                Self::STARTS[0](facts, concurrency)
+            }
+
+            /// Starts the phase after this one, with its first jobs; `None`
+            /// after the last.
+            pub(crate) fn next(
+                &self,
+                facts: &$crate::extract::phase::Facts,
+                concurrency: u32,
+            ) -> Option<(Current, Vec<Job>)> {
+                let step = match self {
+                    $(Current::$name(_) => Step::$name,)+
+                };
+                Self::STARTS
+                    .get(step as usize + 1)
+                    .map(|start| start(facts, concurrency))
+            }
+
+            pub(crate) fn name(&self) -> &'static str {
+                match self {
+                    $(Current::$name(_) => <$phase as $crate::extract::phase::Phase>::NAME,)+
+                }
+            }
+
+            pub(crate) fn progress(&self) -> $crate::extract::phase::Tally {
+                use $crate::extract::phase::Phase as _;
+                match self {
+                    $(Current::$name(phase) => phase.progress(),)+
+                }
+            }
+
+            pub(crate) fn is_complete(&self) -> bool {
+                use $crate::extract::phase::Phase as _;
+                match self {
+                    $(Current::$name(phase) => phase.is_complete(),)+
+                }
+            }
+
+            pub(crate) fn finish(&self, facts: &mut $crate::extract::phase::Facts) {
+                use $crate::extract::phase::Phase as _;
+                match self {
+                    $(Current::$name(phase) => phase.finish(facts),)+
+                }
+            }
+
+            /// Whether `job` is one of this phase's.
+            pub(crate) fn owns(&self, job: &Job) -> bool {
+                matches!((self, job), $((Current::$name(_), Job::$name(_)))|+)
+            }
+
+            /// Hands the answer to one of this phase's jobs to the phase.
+            pub(crate) fn handle(
+                &mut self,
+                job: Job,
+                answer: &$crate::extract::answer::Answer,
+                pending: &mut $crate::extract::phase::Pending,
+            ) -> $crate::error::Result<()> {
+                use $crate::extract::phase::{Phase as _, Sink};
+                match (self, job) {
+                    $((Current::$name(phase), Job::$name(job)) => {
+                        phase.handle(job, answer, &mut Sink::new(pending))
+                    })+
+                    // A cursor's jobs are checked against its phase, and a
+                    // phase queues only its own: this cannot be reached.
+                    (phase, job) => Err($crate::error::Error::Other(format!(
+                        "Phase {} was handed a job of another phase ({})",
+                        phase.name(),
+                        job.endpoint().step()
+                    ))),
+                }
+            }
+        }
+
+        $(impl From<$phase> for Current {
+            fn from(phase: $phase) -> Self {
+                Current::$name(phase)
+            }
+        })+
+    };
+}
+
+pub(crate) use phases;

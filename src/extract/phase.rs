@@ -1,0 +1,145 @@
+//! What a phase is: the trait each resource's phase implements, the facts
+//! one phase passes on to a later one, and the sink a phase writes to.
+//!
+//! A phase owns its jobs and its bookkeeping; the scheduler only feeds its
+//! jobs to the executor, hands it their answers, and asks it whether it is
+//! complete. Nothing a phase keeps is seen by another, except what it passes
+//! on in [`Facts`] when it finishes.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::fmt::Debug;
+use std::marker::PhantomData;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::Job;
+use super::answer::Answer;
+use super::job::Fetch;
+use crate::domain::{Entity, Relation};
+use crate::error::Result;
+
+/// One phase of an extraction: a listing and the reads that hang off it.
+///
+/// Its state is saved in the resume cursor while it is under way, so it
+/// must be serialisable and must hold everything it needs to carry on.
+pub(crate) trait Phase: Debug + Clone + Serialize + DeserializeOwned {
+    /// One request of this phase; saved in the cursor until it is handled.
+    type Job: Fetch + Into<Job> + Debug + Clone + Serialize + DeserializeOwned;
+
+    /// The phase's name in progress reports.
+    const NAME: &'static str;
+
+    /// Starts the phase: its state and its first jobs. `facts` holds what
+    /// earlier phases passed on; `concurrency` is the most requests that
+    /// may be in flight at once.
+    fn start(facts: &Facts, concurrency: u32) -> (Self, Vec<Self::Job>);
+
+    /// Takes in the answer to one of its jobs: records go to `out`, and so
+    /// do the jobs the answer reveals.
+    fn handle(
+        &mut self,
+        job: Self::Job,
+        answer: &Answer,
+        out: &mut Sink<'_, Self::Job>,
+    ) -> Result<()>;
+
+    /// Whether every listing was read to its end. Asked once no job is
+    /// left: `false` then means something would be missing.
+    fn is_complete(&self) -> bool;
+
+    fn progress(&self) -> Tally;
+
+    /// Passes on what later phases need, once the phase is complete.
+    fn finish(&self, _facts: &mut Facts) {}
+}
+
+/// How far a phase is: units done, of a total if it is known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Tally {
+    pub done: u64,
+    pub total: Option<u64>,
+}
+
+impl Tally {
+    /// All of `count` units, known at once: a phase read in one request.
+    pub fn all(count: usize) -> Self {
+        let count = count as u64;
+        Self {
+            done: count,
+            total: Some(count),
+        }
+    }
+}
+
+/// What a phase learns that a later phase needs. Passed on explicitly, so
+/// that no phase reads another's bookkeeping.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Facts {
+    /// The global role ids, as `/role` listed them: the roles of every
+    /// company-managed project. From roles, for projects.
+    pub global_roles: Vec<u64>,
+    /// The permission schemes projects use, so that each one's grants are
+    /// read even when the listing leaves it out (a team-managed project's
+    /// scheme may be). From projects, for permission schemes.
+    pub schemes_used: BTreeSet<u64>,
+}
+
+/// What waits in the scheduler between answers: records not yet delivered
+/// and jobs not yet handed to the executor.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    pub entities: Vec<Entity>,
+    pub relations: Vec<Relation>,
+    pub queue: VecDeque<Job>,
+}
+
+impl Pending {
+    /// Records waiting to be delivered.
+    pub fn records(&self) -> usize {
+        self.entities.len() + self.relations.len()
+    }
+}
+
+/// Where a phase's handler writes: the records it maps and the jobs it
+/// queues, which can only be the phase's own.
+pub(crate) struct Sink<'a, J> {
+    pending: &'a mut Pending,
+    job: PhantomData<fn(J)>,
+}
+
+impl<'a, J: Into<Job>> Sink<'a, J> {
+    pub fn new(pending: &'a mut Pending) -> Self {
+        Self {
+            pending,
+            job: PhantomData,
+        }
+    }
+
+    pub fn entity(&mut self, entity: Entity) {
+        self.pending.entities.push(entity);
+    }
+
+    pub fn entities(&mut self, entities: impl IntoIterator<Item = Entity>) {
+        self.pending.entities.extend(entities);
+    }
+
+    pub fn relation(&mut self, relation: Relation) {
+        self.pending.relations.push(relation);
+    }
+
+    pub fn relations(&mut self, relations: impl IntoIterator<Item = Relation>) {
+        self.pending.relations.extend(relations);
+    }
+
+    /// Queues a job behind every job waiting.
+    pub fn queue(&mut self, job: J) {
+        self.pending.queue.push_back(job.into());
+    }
+
+    /// Queues a job ahead of every job waiting: work that finishes
+    /// something begun, so that its bookkeeping is freed early.
+    pub fn queue_first(&mut self, job: J) {
+        self.pending.queue.push_front(job.into());
+    }
+}

@@ -1,0 +1,644 @@
+//! End-to-end tests of an extraction against small fake tenants.
+
+use std::collections::HashMap;
+
+use super::cursor::CURSOR_VERSION;
+use super::*;
+use crate::config::Config;
+use crate::domain::Value;
+use crate::jira::transport::fake::{FakeTransport, json};
+use crate::jira::transport::{HttpRequest, HttpResponse, TransportError};
+use serde_json::{Value as Json, json};
+
+fn api() -> Api {
+    crate::jira::client::test_api()
+}
+
+fn query(req: &HttpRequest) -> HashMap<String, String> {
+    req.path_and_query
+        .split_once('?')
+        .map(|(_, q)| q)
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+fn num(q: &HashMap<String, String>, k: &str) -> usize {
+    q[k].parse().unwrap()
+}
+
+/// Answers for the phases after groups, with nothing in them.
+fn empty_access_model(req: &HttpRequest) -> Option<Result<HttpResponse, TransportError>> {
+    Some(match req.path() {
+        "/rest/api/3/role" | "/rest/api/3/applicationrole" => json(200, json!([])),
+        "/rest/api/3/project/search" => json(
+            200,
+            json!({"startAt": 0, "maxResults": 100, "total": 0, "isLast": true, "values": []}),
+        ),
+        "/rest/api/3/permissions" => json(200, json!({"permissions": {}})),
+        "/rest/api/3/permissionscheme" => json(200, json!({"permissionSchemes": []})),
+        _ => return None,
+    })
+}
+
+/// A tiny Jira: `users` accounts, `groups` with `members[i]` member counts.
+fn tenant(
+    users: usize,
+    members: Vec<usize>,
+) -> impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError> {
+    move |req| {
+        if let Some(answer) = empty_access_model(req) {
+            return answer;
+        }
+        let q = query(req);
+        match req.path() {
+            "/rest/api/3/users/search" => {
+                assert_eq!(q["maxResults"], "1000");
+                let start = num(&q, "startAt");
+                let page: Vec<Json> = (start..users.min(start + 1000))
+                    .map(|i| json!({"accountId": format!("u{i}"), "accountType": "atlassian", "active": true, "displayName": format!("User {i}")}))
+                    .collect();
+                json(200, Json::Array(page))
+            }
+            "/rest/api/3/group/bulk" => {
+                let start = num(&q, "startAt");
+                let total = members.len();
+                let values: Vec<Json> = (start..total.min(start + 50))
+                    .map(|i| json!({"groupId": format!("g{i}"), "name": format!("group {i}")}))
+                    .collect();
+                json(
+                    200,
+                    json!({"startAt": start, "maxResults": 50, "total": total,
+                    "isLast": start + 50 >= total, "values": values}),
+                )
+            }
+            "/rest/api/3/group/member" => {
+                assert_eq!(q["includeInactiveUsers"], "true");
+                assert_eq!(q["maxResults"], "50");
+                let g: usize = q["groupId"][1..].parse().unwrap();
+                let start = num(&q, "startAt");
+                let total = members[g];
+                let values: Vec<Json> = (start..total.min(start + 50))
+                    .map(|i| json!({"accountId": format!("u{i}"), "active": i % 2 == 0}))
+                    .collect();
+                json(
+                    200,
+                    json!({"startAt": start, "maxResults": 50, "total": total,
+                    "isLast": start + 50 >= total, "values": values}),
+                )
+            }
+            other => panic!("unexpected request {other}"),
+        }
+    }
+}
+
+fn run_all<T: Transport>(ex: &mut Extraction<T>) -> (Vec<Entity>, Vec<Relation>, Vec<Progress>) {
+    let (mut entities, mut relations, mut progress) = (Vec::new(), Vec::new(), Vec::new());
+    while let Some(batch) = ex.next_batch().unwrap() {
+        assert!(batch.entities.len() + batch.relations.len() <= BATCH_RECORDS + 50);
+        entities.extend(batch.entities);
+        relations.extend(batch.relations);
+        progress.push(batch.progress);
+    }
+    (entities, relations, progress)
+}
+
+#[test]
+fn next_batch_reads_every_page_of_every_listing() {
+    let transport = FakeTransport::new(tenant(2500, vec![0, 51, 120, 3]));
+    let mut ex = Extraction::new(api(), transport, 4, RetryPolicy::default());
+    let (entities, relations, progress) = run_all(&mut ex);
+
+    let users = entities.iter().filter(|e| e.kind == "user").count();
+    let groups = entities.iter().filter(|e| e.kind == "group").count();
+    assert_eq!((users, groups), (2500, 4));
+    assert_eq!(relations.len(), 51 + 120 + 3);
+    let mut g2: Vec<_> = relations
+        .iter()
+        .filter(|r| r.to.id == "g2")
+        .map(|r| r.from.id.clone())
+        .collect();
+    g2.sort();
+    g2.dedup();
+    assert_eq!(g2.len(), 120);
+
+    let groups = progress.iter().rfind(|p| p.phase == "groups").unwrap();
+    assert_eq!((groups.done, groups.total), (4, Some(4)));
+    let phases: Vec<&str> = progress.iter().map(|p| p.phase).collect();
+    let mut order = phases.clone();
+    order.dedup();
+    assert_eq!(
+        order,
+        [
+            "users",
+            "groups",
+            "roles",
+            "projects",
+            "application-roles",
+            "permissions",
+            "permission-schemes"
+        ]
+    );
+    assert!(
+        progress
+            .iter()
+            .any(|p| p.phase == "users" && p.done == 2500)
+    );
+
+    let lines = ex.transport().lines();
+    // Users: pages 0..2 hold data, page 3 is empty; the window of 4 adds at most 3 more.
+    let user_pages = lines.iter().filter(|l| l.contains("users/search")).count();
+    assert!((4..=7).contains(&user_pages), "{user_pages}");
+    // Groups: 1 page; members: 0 + 2 + 3 + 1 pages (an empty group still costs one).
+    assert_eq!(lines.iter().filter(|l| l.contains("group/bulk")).count(), 1);
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("group/member")).count(),
+        1 + 2 + 3 + 1
+    );
+    assert!(ex.transport().max_in_flight <= 4);
+}
+
+#[test]
+fn next_batch_pages_groups_past_fifty() {
+    let transport = FakeTransport::new(tenant(0, vec![1; 120]));
+    let mut ex = Extraction::new(api(), transport, 8, RetryPolicy::default());
+    let (entities, relations, _) = run_all(&mut ex);
+    assert_eq!(entities.len(), 120);
+    assert_eq!(relations.len(), 120);
+    let lines = ex.transport().lines();
+    for start in [0, 50, 100] {
+        let needle = format!("group/bulk?startAt={start}&maxResults=50");
+        assert_eq!(
+            lines.iter().filter(|l| l.contains(&needle)).count(),
+            1,
+            "{needle}"
+        );
+    }
+}
+
+#[test]
+fn next_batch_stops_with_a_typed_error_and_stays_failed() {
+    let mut inner = tenant(10, vec![60]);
+    let transport = FakeTransport::new(move |req| {
+        if req.path_and_query.contains("group/member") && req.path_and_query.contains("startAt=50")
+        {
+            return json(403, json!({"errorMessages": ["nope"], "errors": {}}));
+        }
+        inner(req)
+    });
+    let mut ex = Extraction::new(api(), transport, 2, RetryPolicy::default());
+    let mut result = Ok(None);
+    for _ in 0..10 {
+        result = ex.next_batch();
+        if result.is_err() {
+            break;
+        }
+    }
+    match result {
+        Err(Error::Forbidden {
+            request,
+            permission,
+            ..
+        }) => {
+            assert_eq!(request.step, "list group members");
+            assert!(request.endpoint.contains("groupId=g0"));
+            assert!(permission.unwrap().contains("Browse users and groups"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        ex.next_batch().is_err(),
+        "a failed extraction never reports success"
+    );
+}
+
+#[test]
+fn next_batch_rejects_a_page_of_the_wrong_shape() {
+    let transport = FakeTransport::new(|req| {
+        if req.path() == "/rest/api/3/users/search" {
+            json(200, json!({"values": []}))
+        } else {
+            panic!("no further request expected")
+        }
+    });
+    let mut ex = Extraction::new(api(), transport, 2, RetryPolicy::default());
+    assert!(matches!(ex.next_batch(), Err(Error::InvalidResponse(f)) if f.step == "list users"));
+}
+
+#[test]
+fn next_batch_encodes_odd_group_ids() {
+    let odd = "a b+c&d/e%f#g?h=i ü";
+    let transport = FakeTransport::new(move |req| {
+        if let Some(answer) = empty_access_model(req) {
+            return answer;
+        }
+        let q = query(req);
+        match req.path() {
+            "/rest/api/3/users/search" => json(200, json!([])),
+            "/rest/api/3/group/bulk" => json(
+                200,
+                json!({"startAt": 0, "maxResults": 50, "total": 1, "isLast": true,
+                "values": [{"groupId": odd, "name": odd}]}),
+            ),
+            "/rest/api/3/group/member" => {
+                assert_eq!(q["groupId"], "a%20b%2Bc%26d%2Fe%25f%23g%3Fh%3Di%20%C3%BC");
+                json(
+                    200,
+                    json!({"startAt": 0, "maxResults": 50, "total": 1, "isLast": true,
+                    "values": [{"accountId": "u1"}]}),
+                )
+            }
+            other => panic!("{other}"),
+        }
+    });
+    let mut ex = Extraction::new(api(), transport, 2, RetryPolicy::default());
+    let (entities, relations, _) = run_all(&mut ex);
+    assert_eq!(entities[0].id, odd);
+    assert_eq!(relations[0].to.id, odd);
+}
+
+/// Two company-managed projects (two global roles each) on two pages of
+/// one, and one team-managed project with a role of its own.
+fn projects_tenant(req: &HttpRequest) -> Result<HttpResponse, TransportError> {
+    let q = query(req);
+    let role =
+        |id: u64, name: &str, actors: Json| json!({"id": id, "name": name, "actors": actors});
+    match req.path() {
+        "/rest/api/3/users/search" | "/rest/api/3/applicationrole" => json(200, json!([])),
+        "/rest/api/3/group/bulk" => json(
+            200,
+            json!({"startAt": 0, "maxResults": 50, "total": 0, "isLast": true, "values": []}),
+        ),
+        "/rest/api/3/role" => json(
+            200,
+            json!([
+                role(10002, "Administrators", json!([])),
+                role(10000, "Developers", json!([]))
+            ]),
+        ),
+        "/rest/api/3/project/search" => {
+            assert_eq!(
+                req.path_and_query.matches("status=").count(),
+                2,
+                "live and archived"
+            );
+            assert!(req.path_and_query.contains("status=live&status=archived"));
+            assert!(req.path_and_query.contains("expand=lead"));
+            let values = match num(&q, "startAt") {
+                0 => {
+                    json!([{"id": "10000", "key": "EX", "name": "Example", "style": "classic", "lead": {"accountId": "lead-1"}}])
+                }
+                1 => {
+                    json!([{"id": "10001", "key": "OLD", "name": "Old", "style": "classic", "archived": true}])
+                }
+                2 => {
+                    json!([{"id": "10020", "key": "TM", "name": "Team", "style": "next-gen", "simplified": true}])
+                }
+                other => panic!("startAt {other}"),
+            };
+            let start = num(&q, "startAt");
+            json(
+                200,
+                json!({"startAt": start, "maxResults": 1, "total": 3, "isLast": start == 2, "values": values}),
+            )
+        }
+        "/rest/api/3/project/10020/roledetails" => json(
+            200,
+            json!([
+            {"id": 10105, "name": "Member", "scope": {"type": "PROJECT", "project": {"id": "10020"}}}]),
+        ),
+        "/rest/api/3/project/10020/role/10105" => json(
+            200,
+            role(
+                10105,
+                "Member",
+                json!([
+            {"type": "atlassian-group-role-actor", "actorGroup": {"groupId": "g-1", "name": "devs"}}]),
+            ),
+        ),
+        "/rest/api/3/project/10000/role/10002" => json(
+            200,
+            role(
+                10002,
+                "Administrators",
+                json!([
+            {"type": "atlassian-user-role-actor", "actorUser": {"accountId": "u-1"}}]),
+            ),
+        ),
+        "/rest/api/3/project/10000/role/10000"
+        | "/rest/api/3/project/10001/role/10002"
+        | "/rest/api/3/project/10001/role/10000" => {
+            let id: u64 = req.path().rsplit('/').next().unwrap().parse().unwrap();
+            json(200, role(id, "r", json!([])))
+        }
+        "/rest/api/3/project/10000/permissionscheme" => {
+            json(200, json!({"id": 0, "name": "Default Permission Scheme"}))
+        }
+        "/rest/api/3/project/10001/permissionscheme" => {
+            json(200, json!({"id": 10001, "name": "Other"}))
+        }
+        "/rest/api/3/project/10020/permissionscheme" => json(
+            200,
+            json!({"id": 10300, "name": "Team", "scope": {"type": "PROJECT", "project": {"id": "10020"}}}),
+        ),
+        // Neither scheme is in the listing: both are read by id.
+        "/rest/api/3/permissionscheme/10001" => {
+            assert_eq!(q["expand"], "all");
+            json(
+                200,
+                json!({"id": 10001, "name": "Other", "permissions": [
+                {"id": 10100, "permission": "BROWSE_PROJECTS", "holder": {"type": "anyone"}}]}),
+            )
+        }
+        "/rest/api/3/permissionscheme/10300" => {
+            assert_eq!(q["expand"], "all");
+            json(
+                200,
+                json!({"id": 10300, "name": "Team", "scope": {"type": "PROJECT", "project": {"id": "10020"}},
+                "permissions": [{"id": 10301, "permission": "ADMINISTER_PROJECTS", "holder": {"type": "projectRole", "parameter": "10105", "value": "10105"}}]}),
+            )
+        }
+        "/rest/api/3/permissions" => json(
+            200,
+            json!({"permissions": {
+            "BROWSE_PROJECTS": {"key": "BROWSE_PROJECTS", "name": "Browse Projects", "type": "PROJECT"},
+            "ADMINISTER": {"key": "ADMINISTER", "name": "Administer Jira", "type": "GLOBAL"}}}),
+        ),
+        "/rest/api/3/permissionscheme" => {
+            assert_eq!(q["expand"], "all");
+            json(
+                200,
+                json!({"permissionSchemes": [{"id": 0, "name": "Default Permission Scheme", "permissions": [
+                {"id": 10000, "permission": "BROWSE_PROJECTS", "holder": {"type": "projectRole", "parameter": "10000", "value": "10000"}}]}]}),
+            )
+        }
+        other => panic!("unexpected request {other}"),
+    }
+}
+
+#[test]
+fn next_batch_reads_projects_roles_and_schemes() {
+    let transport = FakeTransport::new(projects_tenant);
+    let mut ex = Extraction::new(api(), transport, 3, RetryPolicy::default());
+    let (entities, relations, progress) = run_all(&mut ex);
+    let count = |kind: &str| entities.iter().filter(|e| e.kind == kind).count();
+    assert_eq!(count("project"), 3);
+    assert_eq!(
+        count("role"),
+        3,
+        "two global roles and one team-managed role"
+    );
+    assert_eq!(count("project-role"), 2 * 2 + 1);
+    assert_eq!(count("permission"), 2);
+    assert_eq!(
+        (count("permission-scheme"), count("permission-grant")),
+        (3, 3),
+        "the listed scheme and the two read by id"
+    );
+    let team = entities
+        .iter()
+        .find(|e| e.kind == "permission-scheme" && e.id == "10300")
+        .unwrap();
+    assert_eq!(
+        team.attributes[1..],
+        [
+            ("scope", Value::Text("project".into())),
+            ("projectId", Value::Text("10020".into()))
+        ]
+    );
+
+    let has = |kind: &str, from: &str, to: &str| {
+        relations.iter().any(|r| {
+            r.kind == kind
+                && format!("{}:{}", r.from.kind, r.from.id) == from
+                && format!("{}:{}", r.to.kind, r.to.id) == to
+        })
+    };
+    assert!(has("leads", "user:lead-1", "project:10000"));
+    assert!(has("assigned", "user:u-1", "project-role:10000:10002"));
+    assert!(has("assigned", "group:g-1", "project-role:10020:10105"));
+    assert!(has("role-of", "project-role:10020:10105", "project:10020"));
+    assert!(has("instance-of", "project-role:10020:10105", "role:10105"));
+    assert!(has("uses-scheme", "project:10000", "permission-scheme:0"));
+    assert!(has(
+        "uses-scheme",
+        "project:10001",
+        "permission-scheme:10001"
+    ));
+    assert!(has("holds", "role:10000", "permission-grant:10000"));
+    assert!(has(
+        "uses-scheme",
+        "project:10020",
+        "permission-scheme:10300"
+    ));
+    assert_eq!(
+        relations.iter().filter(|r| r.kind == "uses-scheme").count(),
+        3,
+        "every project, team-managed too, uses a scheme"
+    );
+    let schemes = progress
+        .iter()
+        .rfind(|p| p.phase == "permission-schemes")
+        .unwrap();
+    assert_eq!((schemes.done, schemes.total), (3, Some(3)));
+
+    let projects = progress.iter().rfind(|p| p.phase == "projects").unwrap();
+    assert_eq!((projects.done, projects.total), (3, Some(3)));
+    let lines = ex.transport().lines();
+    assert!(
+        !lines.iter().any(|l| l.contains("10000/roledetails")),
+        "company-managed roles are the global ones"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("project/search"))
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn next_batch_names_a_project_it_may_not_read() {
+    let transport = FakeTransport::new(|req| {
+        if req.path() == "/rest/api/3/project/10001/role/10000" {
+            return json(
+                404,
+                json!({"errorMessages": ["No project could be found with id '10001'."], "errors": {}}),
+            );
+        }
+        projects_tenant(req)
+    });
+    let mut ex = Extraction::new(api(), transport, 3, RetryPolicy::default());
+    let err = loop {
+        match ex.next_batch() {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("must not complete"),
+            Err(e) => break e,
+        }
+    };
+    match err {
+        Error::NotFound(f) => {
+            assert_eq!(f.endpoint, "GET /rest/api/3/project/10001/role/10000");
+            assert!(f.message.contains("Administer Projects"), "{}", f.message);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn sorted(mut entities: Vec<Entity>, mut relations: Vec<Relation>) -> (Vec<Entity>, Vec<Relation>) {
+    entities.sort();
+    relations.sort();
+    (entities, relations)
+}
+
+#[test]
+fn resume_carries_on_without_repeating_anything() {
+    let clean = {
+        let mut ex = Extraction::new(
+            api(),
+            FakeTransport::new(projects_tenant),
+            3,
+            RetryPolicy::default(),
+        );
+        let (e, r, _) = run_all(&mut ex);
+        sorted(e, r)
+    };
+
+    let failing = FakeTransport::new(|req| {
+        if req.path() == "/rest/api/3/project/10001/role/10000" {
+            return json(500, json!({"errorMessages": ["boom"], "errors": {}}));
+        }
+        projects_tenant(req)
+    });
+    let policy = RetryPolicy {
+        max_attempts: 1,
+        ..RetryPolicy::default()
+    };
+    let mut first = Extraction::new(api(), failing, 3, policy);
+    assert_eq!(
+        first.resume_cursor(),
+        None,
+        "no cursor before the first batch"
+    );
+    let (mut entities, mut relations) = (Vec::new(), Vec::new());
+    let err = loop {
+        match first.next_batch() {
+            Ok(Some(b)) => {
+                entities.extend(b.entities);
+                relations.extend(b.relations);
+            }
+            Ok(None) => panic!("the failure must stop the run"),
+            Err(e) => break e,
+        }
+    };
+    assert!(
+        matches!(err, Error::Upstream { status: 500, .. }),
+        "{err:?}"
+    );
+    let cursor = first
+        .resume_cursor()
+        .expect("a cursor after delivered batches");
+
+    let mut second = Extraction::resume(
+        api(),
+        FakeTransport::new(projects_tenant),
+        3,
+        RetryPolicy::default(),
+        &cursor,
+    )
+    .expect("the cursor resumes");
+    let (e, r, _) = run_all(&mut second);
+    entities.extend(e);
+    relations.extend(r);
+    assert_eq!(
+        sorted(entities, relations),
+        clean,
+        "delivered + resumed == clean, nothing twice"
+    );
+    let lines = second.transport().lines();
+    for done in ["users/search", "group/bulk", "/rest/api/3/role "] {
+        assert!(
+            !lines
+                .iter()
+                .any(|l| l.contains(done) || format!("{l} ").contains(done)),
+            "{done} was fetched again: {lines:?}"
+        );
+    }
+}
+
+#[test]
+fn resume_refuses_foreign_or_broken_cursors() {
+    let mut ex = Extraction::new(
+        api(),
+        FakeTransport::new(projects_tenant),
+        3,
+        RetryPolicy::default(),
+    );
+    ex.next_batch().unwrap();
+    let cursor = ex.resume_cursor().unwrap();
+    let other = {
+        let config =
+            Config::parse(r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "other"}}"#)
+                .unwrap();
+        Api::site(config.site(), config.credentials())
+    };
+    let err = Extraction::resume(
+        other,
+        FakeTransport::new(projects_tenant),
+        3,
+        RetryPolicy::default(),
+        &cursor,
+    )
+    .err();
+    assert!(matches!(err, Some(Error::InvalidCursor(m)) if m.contains("other.atlassian.net")));
+    for bad in [
+        "",
+        "{}",
+        "not json",
+        &cursor.replace(&format!("\"version\":{CURSOR_VERSION}"), "\"version\":99"),
+    ] {
+        let err = Extraction::resume(
+            api(),
+            FakeTransport::new(projects_tenant),
+            3,
+            RetryPolicy::default(),
+            bad,
+        )
+        .err();
+        assert!(matches!(err, Some(Error::InvalidCursor(_))), "{bad}");
+    }
+}
+
+/// Why a cursor does not resume against the tenant of `projects_tenant`.
+fn refusal(cursor: &str) -> Option<Error> {
+    let transport = FakeTransport::new(projects_tenant);
+    Extraction::resume(api(), transport, 3, RetryPolicy::default(), cursor).err()
+}
+
+#[test]
+fn resume_names_the_version_of_an_older_cursor() {
+    let older = r#"{"version":2,"base":"https://acme.atlassian.net","ledger":{"phase":1},"jobs":[{"Groups":{"start_at":0}}]}"#;
+    let err = refusal(older);
+    assert!(
+        matches!(&err, Some(Error::InvalidCursor(m)) if m.starts_with("version 2 cannot be resumed")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn resume_refuses_a_job_of_another_phase() {
+    let transport = FakeTransport::new(projects_tenant);
+    let mut ex = Extraction::new(api(), transport, 3, RetryPolicy::default());
+    ex.next_batch().unwrap();
+    let cursor = ex.resume_cursor().unwrap();
+    let groups_job = r#"[{"Groups":{"Groups":{"start_at":0}}}]"#;
+    assert!(cursor.contains(groups_job), "{cursor}");
+    let err = refusal(&cursor.replace(groups_job, r#"[{"Users":{"start_at":0}}]"#));
+    assert!(
+        matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("another phase")),
+        "{err:?}"
+    );
+}

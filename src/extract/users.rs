@@ -1,0 +1,79 @@
+//! The users phase: every account, through `users/search`, a plain array
+//! with no total, paged by `startAt` until an empty page.
+
+use serde::{Deserialize, Serialize};
+
+use super::answer::Answer;
+use super::job::Fetch;
+use super::phase::{Facts, Phase, Sink, Tally};
+use crate::error::Result;
+use crate::jira::api::users::{PAGE_SIZE, search_page};
+use crate::jira::client::Api;
+use crate::jira::endpoints::Endpoint;
+use crate::jira::models::User;
+use crate::jira::page::ArrayPlan;
+use crate::jira::transport::HttpRequest;
+use crate::mapping;
+
+/// One page of users.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct UsersJob {
+    start_at: u64,
+}
+
+impl Fetch for UsersJob {
+    fn endpoint(&self) -> Endpoint {
+        Endpoint::Users
+    }
+
+    fn request(&self, api: &Api) -> HttpRequest {
+        search_page(api, self.start_at)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Users {
+    plan: ArrayPlan,
+    /// Users read.
+    tally: Tally,
+}
+
+impl Phase for Users {
+    type Job = UsersJob;
+    const NAME: &'static str = "users";
+
+    fn start(_: &Facts, concurrency: u32) -> (Self, Vec<UsersJob>) {
+        // Without a total, a window of pages as wide as the concurrency is
+        // kept in flight ahead of the last page seen.
+        let (plan, first) = ArrayPlan::start(PAGE_SIZE, u64::from(concurrency));
+        let phase = Self {
+            plan,
+            tally: Tally::default(),
+        };
+        (phase, vec![UsersJob { start_at: first }])
+    }
+
+    fn handle(
+        &mut self,
+        job: UsersJob,
+        answer: &Answer,
+        out: &mut Sink<'_, UsersJob>,
+    ) -> Result<()> {
+        let UsersJob { start_at } = job;
+        let page: Vec<User> = answer.decode()?;
+        self.tally.done += page.len() as u64;
+        out.entities(page.iter().map(mapping::user));
+        for offset in self.plan.on_page(start_at, page.len() as u64) {
+            out.queue(UsersJob { start_at: offset });
+        }
+        Ok(())
+    }
+
+    fn is_complete(&self) -> bool {
+        self.plan.is_done()
+    }
+
+    fn progress(&self) -> Tally {
+        self.tally
+    }
+}
