@@ -1,8 +1,11 @@
-//! Talking to Jira Cloud's REST API v3: building requests (`client` and one
-//! module per resource), paging (`page`), sending (`transport` and its
+//! Talking to Jira Cloud's REST API v3: the endpoints and their facts
+//! (`endpoints`), typed calls and their replies (`call`), one module of call
+//! builders per resource (`api`), where calls go and sending them one at a
+//! time (`client`), paging (`page`), sending (`transport` and its
 //! implementations, `executor`), and the wire types (`models`).
 
 pub mod api;
+pub mod call;
 pub mod client;
 pub mod connect;
 pub mod endpoints;

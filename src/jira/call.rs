@@ -1,0 +1,549 @@
+//! A typed call and its reply. A [`Call`] is one request to one endpoint and
+//! the wire type its answer decodes to; a [`Reply`] is that request with the
+//! answer it got, of any status, and the checks every caller makes of it:
+//! the typed error a status means, the body decoded, Jira's own messages.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{DeserializeOwned, IgnoredAny};
+
+use super::endpoints::Endpoint;
+use super::executor::{Completed, not_json};
+use super::transport::{HttpRequest, HttpResponse, Method, TransportError};
+use crate::error::{Error, RequestFailure, Result, sentences};
+
+/// One request to one endpoint, and the type `T` its answer decodes to.
+pub struct Call<T> {
+    endpoint: Endpoint,
+    request: HttpRequest,
+    // `fn() -> T`: a call produces a `T`, it does not own one.
+    answer: PhantomData<fn() -> T>,
+}
+
+/// The answer of a write whose body the connector does not read. It has no
+/// decoder, so such a call can be sent and its status read, but never decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoBody;
+
+impl<T> Call<T> {
+    pub fn new(endpoint: Endpoint, request: HttpRequest) -> Self {
+        Self {
+            endpoint,
+            request,
+            answer: PhantomData,
+        }
+    }
+
+    pub fn endpoint(&self) -> Endpoint {
+        self.endpoint
+    }
+
+    pub fn request(&self) -> &HttpRequest {
+        &self.request
+    }
+
+    pub fn into_request(self) -> HttpRequest {
+        self.request
+    }
+
+    pub fn into_parts(self) -> (Endpoint, HttpRequest) {
+        (self.endpoint, self.request)
+    }
+}
+
+// By hand: derived impls would require `T: Clone` and `T: Debug`.
+impl<T> Clone for Call<T> {
+    fn clone(&self) -> Self {
+        Self::new(self.endpoint, self.request.clone())
+    }
+}
+
+impl<T> fmt::Debug for Call<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("endpoint", &self.endpoint)
+            .field("request", &self.request)
+            .finish()
+    }
+}
+
+/// A call's request and the HTTP answer it got, of any status, after any
+/// retries.
+pub struct Reply<T> {
+    endpoint: Endpoint,
+    request: HttpRequest,
+    response: HttpResponse,
+    attempts: u32,
+    answer: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for Reply<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reply")
+            .field("endpoint", &self.endpoint)
+            .field("request", &self.request)
+            .field("status", &self.response.status)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+impl<T> Reply<T> {
+    pub fn new(
+        endpoint: Endpoint,
+        request: HttpRequest,
+        response: HttpResponse,
+        attempts: u32,
+    ) -> Self {
+        Self {
+            endpoint,
+            request,
+            response,
+            attempts,
+            answer: PhantomData,
+        }
+    }
+
+    /// What the executor handed back for a request to `endpoint`: its job,
+    /// and the reply, or the network error when no answer came at all.
+    pub fn receive<J>(endpoint: Endpoint, done: Completed<J>) -> (J, Result<Self>) {
+        let Completed {
+            job,
+            request,
+            result,
+            attempts,
+        } = done;
+        let reply = match result {
+            Ok(response) => Ok(Self::new(endpoint, request, response, attempts)),
+            Err(e) => {
+                let mut error = network_error(endpoint, &request, &e, attempts);
+                // The executor never retries a write without an answer: it
+                // may have been made.
+                if request.method != Method::Get
+                    && let Error::Network(f) = &mut error
+                {
+                    f.message = sentences([
+                        f.message.as_str(),
+                        "The change may or may not have been made",
+                        "Apply the action again to find out (it is idempotent)",
+                    ]);
+                }
+                Err(error)
+            }
+        };
+        (job, reply)
+    }
+
+    pub fn endpoint(&self) -> Endpoint {
+        self.endpoint
+    }
+
+    pub fn request(&self) -> &HttpRequest {
+        &self.request
+    }
+
+    pub fn response(&self) -> &HttpResponse {
+        &self.response
+    }
+
+    pub fn status(&self) -> u16 {
+        self.response.status
+    }
+
+    /// How many times the request was sent.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The reply, if its status is a success and its body arrived whole;
+    /// otherwise the typed error its status means.
+    pub fn success(self) -> Result<Self> {
+        check(self.endpoint, &self.request, &self.response, self.attempts)?;
+        Ok(self)
+    }
+
+    /// The typed error this reply's status means: for a success status, an
+    /// upstream error saying it was not expected.
+    pub fn error(&self) -> Error {
+        match check(self.endpoint, &self.request, &self.response, self.attempts) {
+            Err(e) => e,
+            Ok(()) => Error::Upstream {
+                request: self.failure(format!("Unexpected HTTP {}", self.response.status)),
+                status: self.response.status,
+                messages: self.messages(),
+            },
+        }
+    }
+
+    /// Jira refused the change for a reason no retry can fix.
+    pub fn rejected(&self) -> Error {
+        let messages = self.messages();
+        Error::Rejected {
+            request: self.failure(sentences(&messages)),
+            status: self.response.status,
+            messages,
+        }
+    }
+
+    /// Jira's error messages in the body, if any.
+    pub fn messages(&self) -> Vec<String> {
+        error_messages(&self.response.body)
+    }
+
+    /// Whether Jira's error messages say `needle` (case-insensitive).
+    pub fn mentions(&self, needle: &str) -> bool {
+        let needle = needle.to_ascii_lowercase();
+        self.messages()
+            .iter()
+            .any(|m| m.to_ascii_lowercase().contains(&needle))
+    }
+
+    /// This request, named in an error with `message`.
+    pub fn failure(&self, message: impl Into<String>) -> RequestFailure {
+        RequestFailure::new(self.endpoint.step(), &self.request.line(), message)
+    }
+
+    /// An `invalid-response` error: the answer is not what Jira promises.
+    pub fn invalid(&self, message: impl Into<String>) -> Error {
+        Error::InvalidResponse(self.failure(message))
+    }
+}
+
+impl<T: DeserializeOwned> Reply<T> {
+    /// The body as the endpoint's wire type.
+    pub fn decode(&self) -> Result<T> {
+        decode_body(self.endpoint, &self.request, &self.response)
+    }
+}
+
+/// The `network` error for a request that got no answer after `attempts`.
+pub(crate) fn network_error(
+    endpoint: Endpoint,
+    request: &HttpRequest,
+    e: &TransportError,
+    attempts: u32,
+) -> Error {
+    let attempts = if attempts > 1 {
+        format!("Gave up after {attempts} attempts")
+    } else {
+        String::new()
+    };
+    Error::Network(RequestFailure::new(
+        endpoint.step(),
+        &request.line(),
+        sentences([e.to_string(), attempts]),
+    ))
+}
+
+/// Nothing for a success whose body arrived whole; otherwise the typed error
+/// the answer means.
+pub(crate) fn check(
+    endpoint: Endpoint,
+    request: &HttpRequest,
+    response: &HttpResponse,
+    attempts: u32,
+) -> Result<()> {
+    let failure = |message: String| RequestFailure::new(endpoint.step(), &request.line(), message);
+    if response.is_success() {
+        // The executor retries a read whose body is not JSON at all; still so
+        // after more than one attempt, it is an invalid response that says how
+        // many attempts were made. (After one, decoding reports it.)
+        if attempts > 1
+            && request.method == Method::Get
+            && let Some(e) = not_json(response)
+        {
+            return Err(body_error(endpoint, request, response, &e, attempts));
+        }
+        return Ok(());
+    }
+    let messages = error_messages(&response.body);
+    let summary = if messages.is_empty() {
+        format!("HTTP {}", response.status)
+    } else {
+        sentences(&messages)
+    };
+    // Jira refuses some requests with 401 or 404 instead of 403.
+    let summary = match (response.status, endpoint.refusal_hint()) {
+        (401 | 404, Some(hint)) => sentences([summary.as_str(), hint]),
+        _ => summary,
+    };
+    Err(match response.status {
+        401 => Error::Unauthorized(failure(summary)),
+        403 => Error::Forbidden {
+            request: failure(summary),
+            permission: endpoint.permission().map(str::to_owned),
+            scopes: endpoint.scopes().iter().map(|s| (*s).to_owned()).collect(),
+        },
+        404 => Error::NotFound(failure(summary)),
+        429 => Error::RateLimited {
+            request: failure(summary),
+            retry_after_seconds: response
+                .header("retry-after")
+                .and_then(|v| v.trim().parse().ok()),
+            attempts,
+        },
+        status => Error::Upstream {
+            request: failure(summary),
+            status,
+            messages,
+        },
+    })
+}
+
+/// Decodes a successful response's JSON body.
+pub(crate) fn decode_body<T: DeserializeOwned>(
+    endpoint: Endpoint,
+    request: &HttpRequest,
+    response: &HttpResponse,
+) -> Result<T> {
+    serde_json::from_slice(&response.body)
+        .map_err(|e| body_error(endpoint, request, response, &e, 1))
+}
+
+/// The `invalid-response` error for a successful answer whose body did not
+/// decode, after `attempts` attempts.
+fn body_error(
+    endpoint: Endpoint,
+    request: &HttpRequest,
+    response: &HttpResponse,
+    e: &serde_json::Error,
+    attempts: u32,
+) -> Error {
+    // serde_json names the line and column, never the content.
+    let what = if response.body.is_empty() {
+        "empty body".to_owned()
+    } else if let Err(syntax) = serde_json::from_slice::<IgnoredAny>(&response.body) {
+        format!("not JSON: {syntax}")
+    } else {
+        format!("unexpected JSON: {e}")
+    };
+    let attempts = if attempts > 1 {
+        format!("Gave up after {attempts} attempts")
+    } else {
+        String::new()
+    };
+    Error::InvalidResponse(RequestFailure::new(
+        endpoint.step(),
+        &request.line(),
+        sentences([format!("HTTP {}: {what}", response.status), attempts]),
+    ))
+}
+
+/// Jira's error messages from an error body: `errorMessages` and `errors` of
+/// an ErrorCollection, or the gateway's `message`. Anything else yields none.
+pub fn error_messages(body: &[u8]) -> Vec<String> {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    let mut messages = Vec::new();
+    if let Some(list) = value.get("errorMessages").and_then(|v| v.as_array()) {
+        messages.extend(list.iter().filter_map(|m| m.as_str()).map(clip));
+    }
+    if let Some(map) = value.get("errors").and_then(|v| v.as_object()) {
+        messages.extend(
+            map.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| clip(&format!("{k}: {v}")))),
+        );
+    }
+    if let Some(message) = value.get("message").and_then(|v| v.as_str()) {
+        messages.push(clip(message));
+    }
+    messages
+}
+
+/// Bounds a server-supplied message so that a hostile body cannot flood logs.
+fn clip(message: &str) -> String {
+    const MAX: usize = 500;
+    let cleaned: String = message
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if cleaned.chars().count() <= MAX {
+        cleaned
+    } else {
+        let mut s: String = cleaned.chars().take(MAX).collect();
+        // One character, not "...", so that a full stop after it is not doubled.
+        s.push('…');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jira::client::test_api;
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: vec![("retry-after".into(), "9".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn reply(
+        endpoint: Endpoint,
+        request: &HttpRequest,
+        response: HttpResponse,
+        attempts: u32,
+    ) -> Reply<NoBody> {
+        Reply::new(endpoint, request.clone(), response, attempts)
+    }
+
+    fn no_answer(request: &HttpRequest, attempts: u32) -> Completed<()> {
+        Completed {
+            job: (),
+            request: request.clone(),
+            result: Err(TransportError::Timeout("first byte".into())),
+            attempts,
+        }
+    }
+
+    #[test]
+    fn success_maps_statuses_to_typed_errors() {
+        let req = test_api().get("/rest/api/3/group/member", &[("groupId", "g1")]);
+        let body =
+            r#"{"errorMessages": ["You do not have permission"], "errors": {"groupId": "bad"}}"#;
+        type Check = fn(&Error) -> bool;
+        let cases: Vec<(u16, Check)> = vec![
+            (401, |e| matches!(e, Error::Unauthorized(_))),
+            (
+                403,
+                |e| matches!(e, Error::Forbidden { permission: Some(_), scopes, .. } if scopes.contains(&"read:group:jira".to_string())),
+            ),
+            (404, |e| matches!(e, Error::NotFound(_))),
+            (429, |e| {
+                matches!(
+                    e,
+                    Error::RateLimited {
+                        retry_after_seconds: Some(9),
+                        attempts: 3,
+                        ..
+                    }
+                )
+            }),
+            (
+                500,
+                |e| matches!(e, Error::Upstream { status: 500, messages, .. } if messages.len() == 2),
+            ),
+        ];
+        for (status, check) in cases {
+            let err = reply(Endpoint::GroupMembers, &req, response(status, body), 3)
+                .success()
+                .unwrap_err();
+            assert!(check(&err), "{status}: {err:?}");
+            let text = err.to_string();
+            assert!(text.contains("list group members"), "{text}");
+            assert!(
+                text.contains("/rest/api/3/group/member?groupId=g1"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn receive_reports_transport_failures_as_network() {
+        let req = test_api().get("/rest/api/3/myself", &[]);
+        let err = Reply::<NoBody>::receive(Endpoint::Myself, no_answer(&req, 6))
+            .1
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Network(f) if f.message.contains("6 attempts")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn receive_says_a_write_without_an_answer_may_have_been_made() {
+        let mut post = test_api().get("/rest/api/3/group", &[]);
+        post.method = Method::Post;
+        let err = Reply::<NoBody>::receive(Endpoint::CreateGroup, no_answer(&post, 1))
+            .1
+            .unwrap_err();
+        match &err {
+            Error::Network(f) => assert!(
+                f.message.ends_with(
+                    "The change may or may not have been made. Apply the action again to find \
+                     out (it is idempotent)."
+                ),
+                "{f:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn success_reports_a_read_still_not_json_after_retries_as_invalid_response() {
+        let req = test_api().get("/rest/api/3/group/bulk", &[("startAt", "0")]);
+        for body in [
+            "",
+            "<html><body>502 Bad Gateway</body></html>",
+            "{\"values\": [",
+        ] {
+            let err = reply(Endpoint::Groups, &req, response(200, body), 6)
+                .success()
+                .unwrap_err();
+            match &err {
+                Error::InvalidResponse(f) => {
+                    assert_eq!(f.step, "list groups");
+                    assert_eq!(f.endpoint, "GET /rest/api/3/group/bulk?startAt=0");
+                    assert!(f.message.ends_with("Gave up after 6 attempts."), "{f:?}");
+                    assert!(!f.message.contains("Bad Gateway"), "no body content: {f:?}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // JSON, of whatever shape, is for decoding to judge.
+        let ok = reply(Endpoint::Groups, &req, response(200, "{\"x\": 1}"), 6).success();
+        assert!(ok.is_ok());
+        // A write is never retried on this ground: its body is decoding's business.
+        let mut post = req.clone();
+        post.method = Method::Post;
+        let created = reply(Endpoint::CreateGroup, &post, response(201, "<html>"), 2);
+        assert!(created.success().is_ok());
+    }
+
+    #[test]
+    fn error_calls_an_unexpected_success_upstream() {
+        let req = test_api().get("/rest/api/3/group", &[]);
+        let err = reply(Endpoint::CreateGroup, &req, response(200, "{}"), 1).error();
+        assert!(
+            matches!(&err, Error::Upstream { status: 200, request, .. } if request.message == "Unexpected HTTP 200."),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn decode_names_the_step_for_broken_json() {
+        let req = test_api().get("/rest/api/3/users/search", &[]);
+        for (body, what) in [
+            ("", "empty body"),
+            ("{", "not JSON"),
+            ("{\"not\": \"an array\"}", "unexpected JSON"),
+        ] {
+            let reply =
+                Reply::<Vec<u32>>::new(Endpoint::Users, req.clone(), response(200, body), 1);
+            let err = reply.decode().unwrap_err();
+            match err {
+                Error::InvalidResponse(f) => {
+                    assert_eq!(f.step, "list users");
+                    assert!(f.endpoint.starts_with("GET /rest/api/3/users/search"));
+                    assert!(f.message.starts_with(&format!("HTTP 200: {what}")), "{f:?}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn error_messages_reads_both_shapes() {
+        assert_eq!(
+            error_messages(br#"{"code": 401, "message": "Unauthorized; scope does not match"}"#),
+            vec!["Unauthorized; scope does not match"]
+        );
+        assert_eq!(error_messages(b"<html>"), Vec::<String>::new());
+        let long = format!(r#"{{"errorMessages": ["{}"]}}"#, "x".repeat(2000));
+        assert_eq!(error_messages(long.as_bytes())[0].len(), 503);
+    }
+}
