@@ -224,15 +224,10 @@ pub(crate) fn network_error(
     e: &TransportError,
     attempts: u32,
 ) -> Error {
-    let attempts = if attempts > 1 {
-        format!("Gave up after {attempts} attempts")
-    } else {
-        String::new()
-    };
     Error::Network(RequestFailure::new(
         endpoint.step(),
         &request.line(),
-        sentences([e.to_string(), attempts]),
+        sentences([e.to_string(), gave_up(attempts)]),
     ))
 }
 
@@ -318,16 +313,23 @@ fn body_error(
     } else {
         format!("unexpected JSON: {e}")
     };
-    let attempts = if attempts > 1 {
-        format!("Gave up after {attempts} attempts")
-    } else {
-        String::new()
-    };
     Error::InvalidResponse(RequestFailure::new(
         endpoint.step(),
         &request.line(),
-        sentences([format!("HTTP {}: {what}", response.status), attempts]),
+        sentences([
+            format!("HTTP {}: {what}", response.status),
+            gave_up(attempts),
+        ]),
     ))
+}
+
+/// The sentence that says a request was tried more than once; empty when not.
+fn gave_up(attempts: u32) -> String {
+    if attempts > 1 {
+        format!("Gave up after {attempts} attempts")
+    } else {
+        String::new()
+    }
 }
 
 /// Jira's error messages from an error body: `errorMessages` and `errors` of
