@@ -6,14 +6,15 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
-use super::call::{self, Call, Reply};
+use super::call::{Call, Reply};
 use super::endpoints::Endpoint;
 use super::executor::{Executor, RetryPolicy};
+use super::failure;
 use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 use crate::config::{Credentials, GATEWAY_HOST, SiteName};
 use crate::error::{Error, Result};
 
-pub use super::call::error_messages;
+pub use super::failure::error_messages;
 
 const USER_AGENT: &str = concat!("extractor-jira/", env!("CARGO_PKG_VERSION"));
 
@@ -236,8 +237,8 @@ pub fn classify(
     result: Result<HttpResponse, TransportError>,
     attempts: u32,
 ) -> Result<HttpResponse> {
-    let response = result.map_err(|e| call::network_error(endpoint, request, &e, attempts))?;
-    call::check(endpoint, request, &response, attempts)?;
+    let response = result.map_err(|e| failure::network_error(endpoint, request, &e, attempts))?;
+    failure::check(endpoint, request, &response, attempts)?;
     Ok(response)
 }
 
@@ -247,7 +248,7 @@ pub fn decode<T: DeserializeOwned>(
     request: &HttpRequest,
     response: &HttpResponse,
 ) -> Result<T> {
-    call::decode_body(endpoint, request, response)
+    failure::decode_body(endpoint, request, response)
 }
 
 /// For unit tests: the API of the site `acme`, with a dummy token.
