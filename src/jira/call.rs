@@ -27,6 +27,12 @@ pub struct Call<T> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NoBody;
 
+/// The answer type of a reply taken from a queue of calls with different
+/// answer types: whoever knows which call it answers decodes it with
+/// [`Reply::decode_as`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Untyped;
+
 impl<T> Call<T> {
     pub fn new(endpoint: Endpoint, request: HttpRequest) -> Self {
         Self {
@@ -218,6 +224,13 @@ impl<T: DeserializeOwned> Reply<T> {
     }
 }
 
+impl Reply<Untyped> {
+    /// The body as `U`, the answer type of the call this reply answers.
+    pub fn decode_as<U: DeserializeOwned>(&self) -> Result<U> {
+        decode_body(self.endpoint, &self.request, &self.response)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,6 +375,23 @@ mod tests {
             matches!(&err, Error::Upstream { status: 200, request, .. } if request.message == "Unexpected HTTP 200."),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn decode_as_reads_an_untyped_reply_as_its_calls_answer() {
+        let req = test_api().get("/rest/api/3/users/search", &[]);
+        let body = r#"[{"accountId": "a1"}]"#;
+        let (job, reply) = Reply::<Untyped>::receive(
+            Endpoint::Users,
+            Completed {
+                job: 7,
+                request: req,
+                result: Ok(response(200, body)),
+                attempts: 1,
+            },
+        );
+        let users: Vec<crate::jira::models::User> = reply.unwrap().decode_as().unwrap();
+        assert_eq!((job, users[0].account_id.as_str()), (7, "a1"));
     }
 
     #[test]
