@@ -13,7 +13,9 @@ use super::job::Fetch;
 use super::listing::Listing;
 use super::phase::{Facts, Phase, Sink, Tally};
 use crate::error::Result;
-use crate::jira::api::groups::{GROUPS_PAGE_SIZE, MEMBERS_PAGE_SIZE, bulk_page, members_page};
+use crate::jira::api::groups::{
+    GROUPS_PAGE_SIZE, MEMBERS_PAGE_SIZE, group_members_page, groups_page,
+};
 use crate::jira::client::Api;
 use crate::jira::endpoints::Endpoint;
 use crate::jira::models::{GroupDetails, User};
@@ -37,9 +39,9 @@ impl Fetch for GroupsJob {
 
     fn request(&self, api: &Api) -> HttpRequest {
         match self {
-            GroupsJob::Groups { start_at } => bulk_page(api, *start_at),
+            GroupsJob::Groups { start_at } => groups_page(api, *start_at).into_request(),
             GroupsJob::GroupMembers { group_id, start_at } => {
-                members_page(api, group_id, *start_at)
+                group_members_page(api, group_id, *start_at).into_request()
             }
         }
     }

@@ -13,7 +13,7 @@ use super::answer::Answer;
 use super::job::Fetch;
 use super::phase::{Facts, Phase, Sink, Tally};
 use crate::error::Result;
-use crate::jira::api::permissions::{catalogue, scheme, schemes};
+use crate::jira::api::permissions::{permission_scheme, permission_schemes, permissions};
 use crate::jira::client::Api;
 use crate::jira::endpoints::Endpoint;
 use crate::jira::models::{self, PermissionScheme};
@@ -30,7 +30,7 @@ impl Fetch for PermissionsJob {
     }
 
     fn request(&self, api: &Api) -> HttpRequest {
-        catalogue(api)
+        permissions(api).into_request()
     }
 }
 
@@ -89,8 +89,10 @@ impl Fetch for PermissionSchemesJob {
 
     fn request(&self, api: &Api) -> HttpRequest {
         match self {
-            PermissionSchemesJob::PermissionSchemes => schemes(api),
-            PermissionSchemesJob::PermissionScheme { scheme_id } => scheme(api, *scheme_id),
+            PermissionSchemesJob::PermissionSchemes => permission_schemes(api).into_request(),
+            PermissionSchemesJob::PermissionScheme { scheme_id } => {
+                permission_scheme(api, *scheme_id).into_request()
+            }
         }
     }
 }

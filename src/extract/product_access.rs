@@ -23,7 +23,7 @@ impl Fetch for ApplicationRolesJob {
     }
 
     fn request(&self, api: &Api) -> HttpRequest {
-        application_roles(api)
+        application_roles(api).into_request()
     }
 }
 

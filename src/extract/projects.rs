@@ -17,7 +17,8 @@ use super::listing::Listing;
 use super::phase::{Facts, Phase, Sink, Tally};
 use crate::error::Result;
 use crate::jira::api::projects::{
-    PAGE_SIZE, global_roles, permission_scheme, role_actors, role_details, search_page,
+    PAGE_SIZE, global_roles, project_permission_scheme, project_role_actors, project_roles,
+    projects_page,
 };
 use crate::jira::client::Api;
 use crate::jira::endpoints::Endpoint;
@@ -35,7 +36,7 @@ impl Fetch for RolesJob {
     }
 
     fn request(&self, api: &Api) -> HttpRequest {
-        global_roles(api)
+        global_roles(api).into_request()
     }
 }
 
@@ -100,14 +101,16 @@ impl Fetch for ProjectsJob {
 
     fn request(&self, api: &Api) -> HttpRequest {
         match self {
-            ProjectsJob::Projects { start_at } => search_page(api, *start_at),
-            ProjectsJob::ProjectRoles { project_id } => role_details(api, project_id),
+            ProjectsJob::Projects { start_at } => projects_page(api, *start_at).into_request(),
+            ProjectsJob::ProjectRoles { project_id } => {
+                project_roles(api, project_id).into_request()
+            }
             ProjectsJob::ProjectRoleActors {
                 project_id,
                 role_id,
-            } => role_actors(api, project_id, *role_id),
+            } => project_role_actors(api, project_id, *role_id).into_request(),
             ProjectsJob::ProjectPermissionScheme { project_id } => {
-                permission_scheme(api, project_id)
+                project_permission_scheme(api, project_id).into_request()
             }
         }
     }

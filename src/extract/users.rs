@@ -7,7 +7,7 @@ use super::answer::Answer;
 use super::job::Fetch;
 use super::phase::{Facts, Phase, Sink, Tally};
 use crate::error::Result;
-use crate::jira::api::users::{PAGE_SIZE, search_page};
+use crate::jira::api::users::{PAGE_SIZE, users_page};
 use crate::jira::client::Api;
 use crate::jira::endpoints::Endpoint;
 use crate::jira::models::User;
@@ -27,7 +27,7 @@ impl Fetch for UsersJob {
     }
 
     fn request(&self, api: &Api) -> HttpRequest {
-        search_page(api, self.start_at)
+        users_page(api, self.start_at).into_request()
     }
 }
 

@@ -1,15 +1,20 @@
-//! Building requests for one Jira site and turning answers into results or
-//! typed errors. Nothing here sends anything: see `transport`.
+//! Where requests go and how they authenticate ([`Api`]), how a [`Call`] to
+//! an endpoint is built for it, and [`Client`], which sends one call at a
+//! time and waits for its [`Reply`]. The transport itself is `transport`'s.
 
 use std::fmt;
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 
+use super::call::{Call, Reply};
 use super::endpoints::Endpoint;
-use super::executor::not_json;
-use super::transport::{HttpRequest, HttpResponse, Method, TransportError};
+use super::executor::{Executor, RetryPolicy};
+use super::failure;
+use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 use crate::config::{Credentials, GATEWAY_HOST, SiteName};
-use crate::error::{Error, RequestFailure, sentences};
+use crate::error::{Error, Result};
+
+pub use super::failure::error_messages;
 
 const USER_AGENT: &str = concat!("extractor-jira/", env!("CARGO_PKG_VERSION"));
 
@@ -60,15 +65,18 @@ impl Api {
         self.request(Method::Get, path, query, None)
     }
 
-    /// A request with a JSON body.
-    pub fn with_json(
+    /// The call to `endpoint` its row in the table describes: its method, and
+    /// its path with each `{…}` filled from `params` in order, percent-encoded.
+    pub fn call<R>(
         &self,
-        method: Method,
-        path: &str,
+        endpoint: Endpoint,
+        params: &[&dyn fmt::Display],
         query: &[(&str, &str)],
-        body: &serde_json::Value,
-    ) -> HttpRequest {
-        self.request(method, path, query, Some(body.to_string().into_bytes()))
+        body: Option<Vec<u8>>,
+    ) -> Call<R> {
+        let facts = endpoint.facts();
+        let path = fill_path(facts.path, params);
+        Call::new(endpoint, self.request(facts.method, &path, query, body))
     }
 
     pub fn request(
@@ -96,19 +104,26 @@ impl Api {
     }
 }
 
-/// An anonymous GET on the site, for `/_edge/tenant_info`: the credential is
-/// not needed there, so it is not sent.
-pub fn anonymous_site_get(site: &SiteName, path: &str) -> HttpRequest {
-    HttpRequest {
-        method: Method::Get,
+/// A call to `endpoint` on the site itself without the credential, for
+/// `/_edge/tenant_info`: the credential is not needed there, so it is not sent.
+pub fn anonymous_call<R>(site: &SiteName, endpoint: Endpoint) -> Call<R> {
+    let facts = endpoint.facts();
+    let request = HttpRequest {
+        method: facts.method,
         authority: site.host(),
-        path_and_query: path.to_owned(),
+        path_and_query: facts.path.to_owned(),
         headers: vec![
             ("accept".to_owned(), "application/json".to_owned()),
             ("user-agent".to_owned(), USER_AGENT.to_owned()),
         ],
         body: None,
-    }
+    };
+    Call::new(endpoint, request)
+}
+
+/// A JSON request body.
+pub fn json_body(value: &serde_json::Value) -> Option<Vec<u8>> {
+    Some(value.to_string().into_bytes())
 }
 
 /// A site's cloud id, checked to be safe inside a URL path.
@@ -142,6 +157,23 @@ pub fn encode(value: &str) -> String {
     out
 }
 
+/// A path template with each `{name}` replaced by the next parameter.
+fn fill_path(template: &str, params: &[&dyn fmt::Display]) -> String {
+    debug_assert_eq!(template.matches('{').count(), params.len(), "{template}");
+    let mut out = String::with_capacity(template.len());
+    let mut params = params.iter();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        if let Some(param) = params.next() {
+            out.push_str(&encode(&param.to_string()));
+        }
+        rest = rest[open..].split_once('}').map_or("", |(_, after)| after);
+    }
+    out.push_str(rest);
+    out
+}
+
 fn query_string(query: &[(&str, &str)]) -> String {
     if query.is_empty() {
         return String::new();
@@ -153,151 +185,70 @@ fn query_string(query: &[(&str, &str)]) -> String {
     format!("?{}", pairs.join("&"))
 }
 
-/// Turns what came back for a request into the response, or into the typed
-/// error its status means.
+/// Sends calls to one site one at a time, each with the executor's retries,
+/// and waits for each reply.
+pub struct Client<T> {
+    api: Api,
+    executor: Executor<T, ()>,
+}
+
+impl<T: Transport> Client<T> {
+    pub fn new(api: Api, transport: T, policy: RetryPolicy) -> Self {
+        Self {
+            api,
+            executor: Executor::new(transport, 1, policy),
+        }
+    }
+
+    /// Where calls go: build them with this.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
+    /// Calls built from now on go through `api` instead.
+    pub fn set_api(&mut self, api: Api) {
+        self.api = api;
+    }
+
+    /// Sends one call and waits for its reply, of any status. No answer at
+    /// all is an error.
+    pub fn send<R>(&mut self, call: Call<R>) -> Result<Reply<R>> {
+        let (endpoint, request) = call.into_parts();
+        self.executor.submit((), request);
+        let done = self
+            .executor
+            .next_completed()
+            .ok_or_else(|| Error::Other(format!("The request to {} was lost", endpoint.step())))?;
+        Reply::receive(endpoint, done).1
+    }
+
+    /// Sends one call and decodes its answer; any status but a success is
+    /// the typed error it means.
+    pub fn fetch<R: DeserializeOwned>(&mut self, call: Call<R>) -> Result<R> {
+        self.send(call)?.success()?.decode()
+    }
+}
+
+/// The answer to a request, or the typed error it means: the checks of
+/// [`Reply::success`], for callers that hold the request and the result apart.
 pub fn classify(
     endpoint: Endpoint,
     request: &HttpRequest,
     result: Result<HttpResponse, TransportError>,
     attempts: u32,
-) -> Result<HttpResponse, Error> {
-    let failure = |message: String| RequestFailure::new(endpoint.step(), &request.line(), message);
-    let response = match result {
-        Ok(response) => response,
-        Err(e) => {
-            let attempts = if attempts > 1 {
-                format!("Gave up after {attempts} attempts")
-            } else {
-                String::new()
-            };
-            return Err(Error::Network(failure(sentences([
-                e.to_string(),
-                attempts,
-            ]))));
-        }
-    };
-    if response.is_success() {
-        // The executor retries a read whose body is not JSON at all; still so
-        // after more than one attempt, it is an invalid response that says how
-        // many attempts were made. (After one, decoding reports it.)
-        if attempts > 1
-            && request.method == Method::Get
-            && let Some(e) = not_json(&response)
-        {
-            return Err(body_error(endpoint, request, &response, &e, attempts));
-        }
-        return Ok(response);
-    }
-    let messages = error_messages(&response.body);
-    let summary = if messages.is_empty() {
-        format!("HTTP {}", response.status)
-    } else {
-        sentences(&messages)
-    };
-    // Jira refuses some requests with 401 or 404 instead of 403.
-    let summary = match (response.status, endpoint.refusal_hint()) {
-        (401 | 404, Some(hint)) => sentences([summary.as_str(), hint]),
-        _ => summary,
-    };
-    Err(match response.status {
-        401 => Error::Unauthorized(failure(summary)),
-        403 => Error::Forbidden {
-            request: failure(summary),
-            permission: endpoint.permission().map(str::to_owned),
-            scopes: endpoint.scopes().iter().map(|s| (*s).to_owned()).collect(),
-        },
-        404 => Error::NotFound(failure(summary)),
-        429 => Error::RateLimited {
-            request: failure(summary),
-            retry_after_seconds: response
-                .header("retry-after")
-                .and_then(|v| v.trim().parse().ok()),
-            attempts,
-        },
-        status => Error::Upstream {
-            request: failure(summary),
-            status,
-            messages,
-        },
-    })
+) -> Result<HttpResponse> {
+    let response = result.map_err(|e| failure::network_error(endpoint, request, &e, attempts))?;
+    failure::check(endpoint, request, &response, attempts)?;
+    Ok(response)
 }
 
-/// Decodes a successful response's JSON body.
+/// Decodes a successful response's JSON body, as [`Reply::decode`] does.
 pub fn decode<T: DeserializeOwned>(
     endpoint: Endpoint,
     request: &HttpRequest,
     response: &HttpResponse,
-) -> Result<T, Error> {
-    serde_json::from_slice(&response.body)
-        .map_err(|e| body_error(endpoint, request, response, &e, 1))
-}
-
-/// The `invalid-response` error for a successful answer whose body did not
-/// decode, after `attempts` attempts.
-fn body_error(
-    endpoint: Endpoint,
-    request: &HttpRequest,
-    response: &HttpResponse,
-    e: &serde_json::Error,
-    attempts: u32,
-) -> Error {
-    // serde_json names the line and column, never the content.
-    let what = if response.body.is_empty() {
-        "empty body".to_owned()
-    } else if let Err(syntax) = serde_json::from_slice::<IgnoredAny>(&response.body) {
-        format!("not JSON: {syntax}")
-    } else {
-        format!("unexpected JSON: {e}")
-    };
-    let attempts = if attempts > 1 {
-        format!("Gave up after {attempts} attempts")
-    } else {
-        String::new()
-    };
-    Error::InvalidResponse(RequestFailure::new(
-        endpoint.step(),
-        &request.line(),
-        crate::error::sentences([format!("HTTP {}: {what}", response.status), attempts]),
-    ))
-}
-
-/// Jira's error messages from an error body: `errorMessages` and `errors` of
-/// an ErrorCollection, or the gateway's `message`. Anything else yields none.
-pub fn error_messages(body: &[u8]) -> Vec<String> {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return Vec::new();
-    };
-    let mut messages = Vec::new();
-    if let Some(list) = value.get("errorMessages").and_then(|v| v.as_array()) {
-        messages.extend(list.iter().filter_map(|m| m.as_str()).map(clip));
-    }
-    if let Some(map) = value.get("errors").and_then(|v| v.as_object()) {
-        messages.extend(
-            map.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| clip(&format!("{k}: {v}")))),
-        );
-    }
-    if let Some(message) = value.get("message").and_then(|v| v.as_str()) {
-        messages.push(clip(message));
-    }
-    messages
-}
-
-/// Bounds a server-supplied message so that a hostile body cannot flood logs.
-fn clip(message: &str) -> String {
-    const MAX: usize = 500;
-    let cleaned: String = message
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if cleaned.chars().count() <= MAX {
-        cleaned
-    } else {
-        let mut s: String = cleaned.chars().take(MAX).collect();
-        // One character, not "...", so that a full stop after it is not doubled.
-        s.push('…');
-        s
-    }
+) -> Result<T> {
+    failure::decode_body(endpoint, request, response)
 }
 
 /// For unit tests: the API of the site `acme`, with a dummy token.
@@ -314,17 +265,11 @@ pub fn test_api() -> Api {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::jira::api::{groups, users};
+    use crate::jira::transport::fake::{FakeTransport, json};
 
     fn api() -> Api {
         test_api()
-    }
-
-    fn response(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status,
-            headers: vec![("retry-after".into(), "9".into())],
-            body: body.as_bytes().to_vec(),
-        }
     }
 
     #[test]
@@ -355,6 +300,34 @@ mod tests {
     }
 
     #[test]
+    fn send_hands_back_any_status_and_fetch_decodes_or_errs() {
+        let transport = FakeTransport::new(|req| match req.path() {
+            "/rest/api/3/group" => json(
+                400,
+                serde_json::json!({"errorMessages": ["A group with that name already exists."]}),
+            ),
+            _ => json(200, serde_json::json!([{"groupId": "g1", "name": "team"}])),
+        });
+        let mut client = Client::new(api(), transport, RetryPolicy::default());
+        let reply = client
+            .send(groups::create_group(client.api(), "team"))
+            .unwrap();
+        assert_eq!(reply.status(), 400);
+        assert!(reply.mentions("already exists"));
+        let err = client
+            .fetch(groups::create_group(client.api(), "team"))
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Upstream { status: 400, .. }),
+            "{err:?}"
+        );
+        let groups = client
+            .fetch(users::user_groups(client.api(), "a1"))
+            .unwrap();
+        assert_eq!(groups[0].group_id.as_deref(), Some("g1"));
+    }
+
+    #[test]
     fn cloud_id_refuses_path_tricks() {
         for bad in ["", "../x", "a/b", "a?b", "a b", "a%2f", &"a".repeat(65)] {
             assert!(CloudId::parse(bad).is_none(), "{bad}");
@@ -370,121 +343,5 @@ mod tests {
             assert!(!text.contains("Basic"), "{text}");
             assert!(text.contains("<redacted>"), "{text}");
         }
-    }
-
-    #[test]
-    fn classify_maps_statuses_to_typed_errors() {
-        let req = api().get("/rest/api/3/group/member", &[("groupId", "g1")]);
-        let body =
-            r#"{"errorMessages": ["You do not have permission"], "errors": {"groupId": "bad"}}"#;
-        type Check = fn(&Error) -> bool;
-        let cases: Vec<(u16, Check)> = vec![
-            (401, |e| matches!(e, Error::Unauthorized(_))),
-            (
-                403,
-                |e| matches!(e, Error::Forbidden { permission: Some(_), scopes, .. } if scopes.contains(&"read:group:jira".to_string())),
-            ),
-            (404, |e| matches!(e, Error::NotFound(_))),
-            (429, |e| {
-                matches!(
-                    e,
-                    Error::RateLimited {
-                        retry_after_seconds: Some(9),
-                        attempts: 3,
-                        ..
-                    }
-                )
-            }),
-            (
-                500,
-                |e| matches!(e, Error::Upstream { status: 500, messages, .. } if messages.len() == 2),
-            ),
-        ];
-        for (status, check) in cases {
-            let err =
-                classify(Endpoint::GroupMembers, &req, Ok(response(status, body)), 3).unwrap_err();
-            assert!(check(&err), "{status}: {err:?}");
-            let text = err.to_string();
-            assert!(text.contains("list group members"), "{text}");
-            assert!(
-                text.contains("/rest/api/3/group/member?groupId=g1"),
-                "{text}"
-            );
-        }
-    }
-
-    #[test]
-    fn classify_reports_transport_failures_as_network() {
-        let req = api().get("/rest/api/3/myself", &[]);
-        let err = classify(
-            Endpoint::Myself,
-            &req,
-            Err(TransportError::Timeout("first byte".into())),
-            6,
-        )
-        .unwrap_err();
-        assert!(
-            matches!(&err, Error::Network(f) if f.message.contains("6 attempts")),
-            "{err:?}"
-        );
-    }
-
-    #[test]
-    fn classify_reports_a_read_still_not_json_after_retries_as_invalid_response() {
-        let req = api().get("/rest/api/3/group/bulk", &[("startAt", "0")]);
-        for body in [
-            "",
-            "<html><body>502 Bad Gateway</body></html>",
-            "{\"values\": [",
-        ] {
-            let err = classify(Endpoint::Groups, &req, Ok(response(200, body)), 6).unwrap_err();
-            match &err {
-                Error::InvalidResponse(f) => {
-                    assert_eq!(f.step, "list groups");
-                    assert_eq!(f.endpoint, "GET /rest/api/3/group/bulk?startAt=0");
-                    assert!(f.message.ends_with("Gave up after 6 attempts."), "{f:?}");
-                    assert!(!f.message.contains("Bad Gateway"), "no body content: {f:?}");
-                }
-                other => panic!("{other:?}"),
-            }
-        }
-        // JSON, of whatever shape, is for decoding to judge.
-        let ok = classify(Endpoint::Groups, &req, Ok(response(200, "{\"x\": 1}")), 6);
-        assert!(ok.is_ok());
-        // A write is never retried on this ground: its body is decoding's business.
-        let mut post = req.clone();
-        post.method = Method::Post;
-        assert!(classify(Endpoint::CreateGroup, &post, Ok(response(201, "<html>")), 2).is_ok());
-    }
-
-    #[test]
-    fn decode_names_the_step_for_broken_json() {
-        let req = api().get("/rest/api/3/users/search", &[]);
-        for (body, what) in [
-            ("", "empty body"),
-            ("{", "not JSON"),
-            ("{\"not\": \"an array\"}", "unexpected JSON"),
-        ] {
-            let err = decode::<Vec<u32>>(Endpoint::Users, &req, &response(200, body)).unwrap_err();
-            match err {
-                Error::InvalidResponse(f) => {
-                    assert_eq!(f.step, "list users");
-                    assert!(f.endpoint.starts_with("GET /rest/api/3/users/search"));
-                    assert!(f.message.starts_with(&format!("HTTP 200: {what}")), "{f:?}");
-                }
-                other => panic!("{other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn error_messages_reads_both_shapes() {
-        assert_eq!(
-            error_messages(br#"{"code": 401, "message": "Unauthorized; scope does not match"}"#),
-            vec!["Unauthorized; scope does not match"]
-        );
-        assert_eq!(error_messages(b"<html>"), Vec::<String>::new());
-        let long = format!(r#"{{"errorMessages": ["{}"]}}"#, "x".repeat(2000));
-        assert_eq!(error_messages(long.as_bytes())[0].len(), 503);
     }
 }

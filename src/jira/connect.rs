@@ -5,12 +5,12 @@
 //! `api.atlassian.com/ex/jira/{cloudId}`, with the cloud id read from the
 //! site's anonymous `/_edge/tenant_info`.
 
-use super::api::users;
-use super::client::{Api, CloudId, anonymous_site_get, classify, decode};
+use super::api::{site, users};
+use super::client::{Api, Client, CloudId};
 use super::endpoints::Endpoint;
-use super::executor::{Executor, RetryPolicy};
-use super::models::{TenantInfo, User};
-use super::transport::{HttpRequest, HttpResponse, Transport};
+use super::executor::RetryPolicy;
+use super::models::User;
+use super::transport::Transport;
 use crate::config::Config;
 use crate::error::{Error, RequestFailure, Result, sentences};
 
@@ -32,66 +32,43 @@ pub struct Connection {
     pub display_name: String,
 }
 
-/// Sends one request (with retries) and classifies the answer.
-pub fn call<T: Transport>(
-    executor: &mut Executor<T, ()>,
-    endpoint: Endpoint,
-    request: HttpRequest,
-) -> Result<HttpResponse> {
-    executor.submit((), request);
-    let done = executor
-        .next_completed()
-        .ok_or_else(|| Error::Other(format!("The request to {} was lost", endpoint.step())))?;
-    classify(endpoint, &done.request, done.result, done.attempts)
-}
-
 /// Probes `/myself` on the site, then through the gateway if the site says 401.
 pub fn connect<T: Transport>(
     transport: T,
     config: &Config,
     policy: RetryPolicy,
 ) -> Result<Connection> {
-    let mut executor = Executor::new(transport, 1, policy);
     let site = config.site();
     let site_url = format!("https://{}", site.host());
+    let mut client = Client::new(Api::site(site, config.credentials()), transport, policy);
 
-    let site_api = Api::site(site, config.credentials());
-    let site_error = match probe(&mut executor, &site_api) {
+    let site_error = match client.fetch(users::myself(client.api())) {
         Ok(me) => {
-            return Ok(Connection {
-                api: site_api,
-                mode: AuthMode::Unscoped,
+            return Ok(connection(
+                client.api(),
+                AuthMode::Unscoped,
                 site_url,
-                cloud_id: None,
-                account_id: me.account_id,
-                display_name: me.display_name.unwrap_or_default(),
-            });
+                None,
+                me,
+            ));
         }
         Err(Error::Unauthorized(failure)) => failure,
         Err(other) => return Err(other),
     };
 
-    let tenant_request = anonymous_site_get(site, "/_edge/tenant_info");
-    let response = call(&mut executor, Endpoint::TenantInfo, tenant_request.clone())?;
-    let info: TenantInfo = decode(Endpoint::TenantInfo, &tenant_request, &response)?;
-    let cloud_id = CloudId::parse(&info.cloud_id).ok_or_else(|| {
-        Error::InvalidResponse(RequestFailure::new(
-            Endpoint::TenantInfo.step(),
-            &tenant_request.line(),
-            "cloudId is not a plain identifier",
-        ))
-    })?;
+    let reply = client.send(site::tenant_info(site))?.success()?;
+    let cloud_id = CloudId::parse(&reply.decode()?.cloud_id)
+        .ok_or_else(|| reply.invalid("cloudId is not a plain identifier"))?;
 
-    let gateway_api = Api::gateway(&cloud_id, config.credentials());
-    match probe(&mut executor, &gateway_api) {
-        Ok(me) => Ok(Connection {
-            api: gateway_api,
-            mode: AuthMode::Scoped,
+    client.set_api(Api::gateway(&cloud_id, config.credentials()));
+    match client.fetch(users::myself(client.api())) {
+        Ok(me) => Ok(connection(
+            client.api(),
+            AuthMode::Scoped,
             site_url,
-            cloud_id: Some(cloud_id),
-            account_id: me.account_id,
-            display_name: me.display_name.unwrap_or_default(),
-        }),
+            Some(cloud_id),
+            me,
+        )),
         Err(Error::Unauthorized(gateway)) => Err(Error::Unauthorized(RequestFailure::new(
             Endpoint::Myself.step(),
             &format!("{} and {}", site_error.endpoint, gateway.endpoint),
@@ -107,10 +84,21 @@ pub fn connect<T: Transport>(
     }
 }
 
-fn probe<T: Transport>(executor: &mut Executor<T, ()>, api: &Api) -> Result<User> {
-    let request = users::myself(api);
-    let response = call(executor, Endpoint::Myself, request.clone())?;
-    decode(Endpoint::Myself, &request, &response)
+fn connection(
+    api: &Api,
+    mode: AuthMode,
+    site_url: String,
+    cloud_id: Option<CloudId>,
+    me: User,
+) -> Connection {
+    Connection {
+        api: api.clone(),
+        mode,
+        site_url,
+        cloud_id,
+        account_id: me.account_id,
+        display_name: me.display_name.unwrap_or_default(),
+    }
 }
 
 #[cfg(test)]

@@ -531,7 +531,8 @@ mod tests {
     #[test]
     fn next_gives_up_as_invalid_response_when_budget_spent() {
         use crate::error::Error;
-        use crate::jira::client::{classify, test_api};
+        use crate::jira::call::{NoBody, Reply};
+        use crate::jira::client::test_api;
         use crate::jira::endpoints::Endpoint;
 
         let budgets = [
@@ -553,8 +554,8 @@ mod tests {
             let done = ex.next_completed().unwrap();
             assert_eq!(done.attempts, attempts);
             assert!(ex.transport().slept <= policy.max_wait);
-            let err =
-                classify(Endpoint::Groups, &done.request, done.result, done.attempts).unwrap_err();
+            let reply = Reply::<NoBody>::receive(Endpoint::Groups, done).1;
+            let err = reply.and_then(Reply::success).unwrap_err();
             match &err {
                 Error::InvalidResponse(f) => {
                     assert_eq!(f.step, "list groups");

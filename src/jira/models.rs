@@ -222,3 +222,30 @@ pub struct Permission {
     #[serde(rename = "type", default)]
     pub kind: Option<String>,
 }
+
+/// `PermissionGrants` from `/permissionscheme/{id}/permission`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PermissionGrants {
+    #[serde(default)]
+    pub permissions: Vec<PermissionGrant>,
+}
+
+/// `EntityProperty` from `/user/properties/{key}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct EntityProperty {
+    #[serde(default)]
+    pub value: serde_json::Value,
+}
+
+/// `PropertyKeys` from `/user/properties`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PropertyKeys {
+    #[serde(default)]
+    pub keys: Vec<PropertyKey>,
+}
+
+/// `PropertyKey`: the key of one entity property.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PropertyKey {
+    pub key: String,
+}

@@ -46,7 +46,7 @@ pub(super) fn add_grant<T: Transport>(
     holder: &Holder,
 ) -> Result<Outcome> {
     let body = serde_json::json!({ "holder": holder_json(holder), "permission": permission });
-    let request = permissions::add_grant(run.api(), scheme_id, &body);
+    let request = permissions::add_grant(run.api(), scheme_id, &body).into_request();
     let reply = run.send(Endpoint::AddGrant, request)?;
     match reply.status() {
         200 | 201 => {
@@ -67,7 +67,7 @@ pub(super) fn remove_grant<T: Transport>(
     scheme_id: u64,
     grant_id: u64,
 ) -> Result<Outcome> {
-    let request = permissions::remove_grant(run.api(), scheme_id, grant_id);
+    let request = permissions::remove_grant(run.api(), scheme_id, grant_id).into_request();
     let reply = run.send(Endpoint::RemoveGrant, request)?;
     match reply.status() {
         200 | 204 => run.done(Status::Applied, None),
@@ -133,7 +133,7 @@ fn scheme_grants<T: Transport>(
     run: &mut Run<'_, T>,
     scheme_id: u64,
 ) -> Result<Option<Vec<PermissionGrant>>> {
-    let request = permissions::scheme_grants(run.api(), scheme_id);
+    let request = permissions::scheme_grants(run.api(), scheme_id).into_request();
     let grants: Option<SchemeGrants> = run.read_found(Endpoint::SchemeGrants, request)?;
     Ok(grants.map(|g| g.permissions))
 }

@@ -45,7 +45,7 @@ pub(super) fn add_group_member<T: Transport>(
     account_id: &str,
     group_id: &str,
 ) -> Result<Outcome> {
-    let request = groups::add_member(run.api(), group_id, account_id);
+    let request = groups::add_group_member(run.api(), group_id, account_id).into_request();
     let reply = run.send(Endpoint::AddGroupMember, request)?;
     match reply.status() {
         201 => run.done(Status::Applied, None),
@@ -63,7 +63,7 @@ pub(super) fn remove_group_member<T: Transport>(
     account_id: &str,
     group_id: &str,
 ) -> Result<Outcome> {
-    let request = groups::remove_member(run.api(), group_id, account_id);
+    let request = groups::remove_group_member(run.api(), group_id, account_id).into_request();
     let reply = run.send(Endpoint::RemoveGroupMember, request)?;
     match reply.status() {
         200 | 204 => run.done(Status::Applied, None),
@@ -82,7 +82,7 @@ pub(super) fn remove_group_member<T: Transport>(
 }
 
 pub(super) fn create_group<T: Transport>(mut run: Run<'_, T>, name: &str) -> Result<Outcome> {
-    let request = groups::create(run.api(), name);
+    let request = groups::create_group(run.api(), name).into_request();
     let reply = run.send(Endpoint::CreateGroup, request)?;
     match reply.status() {
         201 => {
@@ -104,7 +104,7 @@ pub(super) fn delete_group<T: Transport>(
     group_id: &str,
     swap_group_id: Option<&str>,
 ) -> Result<Outcome> {
-    let request = groups::delete(run.api(), group_id, swap_group_id);
+    let request = groups::delete_group(run.api(), group_id, swap_group_id).into_request();
     let reply = run.send(Endpoint::DeleteGroup, request)?;
     match reply.status() {
         200 | 204 => run.done(Status::Applied, None),
@@ -126,7 +126,7 @@ pub(super) fn delete_group<T: Transport>(
 
 /// The ids of the groups a user is in; `None` for no such user.
 fn groups_of<T: Transport>(run: &mut Run<'_, T>, account_id: &str) -> Result<Option<Vec<String>>> {
-    let request = users::groups(run.api(), account_id);
+    let request = users::user_groups(run.api(), account_id).into_request();
     let groups: Option<Vec<GroupName>> = run.read_found(Endpoint::UserGroups, request)?;
     Ok(groups.map(|gs| gs.into_iter().filter_map(|g| g.group_id).collect()))
 }
@@ -136,8 +136,10 @@ pub(super) fn find_group<T: Transport>(
     run: &mut Run<'_, T>,
     key: groups::GroupKey<'_>,
 ) -> Result<Option<GroupDetails>> {
-    let page: PageBean<GroupDetails> =
-        run.read(Endpoint::FindGroup, groups::find(run.api(), key))?;
+    let page: PageBean<GroupDetails> = run.read(
+        Endpoint::FindGroup,
+        groups::find_group(run.api(), key).into_request(),
+    )?;
     Ok(page.values.into_iter().find(|g| match key {
         groups::GroupKey::Id(id) => g.group_id == id,
         groups::GroupKey::Name(name) => g.name == name,

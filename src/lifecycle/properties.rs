@@ -47,7 +47,7 @@ pub(super) fn set_user_property<T: Transport>(
 ) -> Result<Outcome> {
     let wanted: Json = serde_json::from_str(value_json)
         .map_err(|_| Error::invalid_action("value-json", "must be a valid JSON document"))?;
-    let request = users::get_property(run.api(), account_id, key);
+    let request = users::get_user_property(run.api(), account_id, key).into_request();
     let current = run.send(Endpoint::GetUserProperty, request)?;
     match current.status() {
         200 => {
@@ -60,7 +60,7 @@ pub(super) fn set_user_property<T: Transport>(
         404 => {}
         _ => return Err(current.error()),
     }
-    let request = users::set_property(run.api(), account_id, key, value_json);
+    let request = users::set_user_property(run.api(), account_id, key, value_json).into_request();
     let reply = run.send(Endpoint::SetUserProperty, request)?;
     match reply.status() {
         200 | 201 => run.done(Status::Applied, None),
@@ -73,7 +73,7 @@ pub(super) fn delete_user_property<T: Transport>(
     account_id: &str,
     key: &str,
 ) -> Result<Outcome> {
-    let request = users::delete_property(run.api(), account_id, key);
+    let request = users::delete_user_property(run.api(), account_id, key).into_request();
     let reply = run.send(Endpoint::DeleteUserProperty, request)?;
     match reply.status() {
         200 | 204 => run.done(Status::Applied, None),
@@ -112,7 +112,7 @@ fn property_keys<T: Transport>(
     run: &mut Run<'_, T>,
     account_id: &str,
 ) -> Result<Option<Vec<PropertyKey>>> {
-    let request = users::property_keys(run.api(), account_id);
+    let request = users::user_property_keys(run.api(), account_id).into_request();
     let keys: Option<PropertyKeys> = run.read_found(Endpoint::UserPropertyKeys, request)?;
     Ok(keys.map(|k| k.keys))
 }

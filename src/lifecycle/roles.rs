@@ -36,7 +36,7 @@ pub(super) fn add_role_actor<T: Transport>(
     actor: &RoleActor,
 ) -> Result<Outcome> {
     let role = numeric_id("role-id", role_id)?;
-    let request = projects::add_actor(run.api(), project_id, role, wire(actor));
+    let request = projects::add_role_actor(run.api(), project_id, role, wire(actor)).into_request();
     let reply = run.send(Endpoint::AddRoleActor, request)?;
     match reply.status() {
         200 | 201 => run.done(Status::Applied, None),
@@ -65,7 +65,8 @@ pub(super) fn remove_role_actor<T: Transport>(
     actor: &RoleActor,
 ) -> Result<Outcome> {
     let role = numeric_id("role-id", role_id)?;
-    let request = projects::remove_actor(run.api(), project_id, role, wire(actor));
+    let request =
+        projects::remove_role_actor(run.api(), project_id, role, wire(actor)).into_request();
     let reply = run.send(Endpoint::RemoveRoleActor, request)?;
     match reply.status() {
         200 | 204 => run.done(Status::Applied, None),
@@ -107,7 +108,7 @@ fn role_actors<T: Transport>(
     project_id: &str,
     role_id: u64,
 ) -> Result<Option<ProjectRole>> {
-    let request = projects::role_actors(run.api(), project_id, role_id);
+    let request = projects::project_role_actors(run.api(), project_id, role_id).into_request();
     run.read_found(Endpoint::ProjectRoleActors, request)
 }
 
@@ -115,7 +116,7 @@ fn role_actors<T: Transport>(
 fn actor_exists<T: Transport>(run: &mut Run<'_, T>, actor: &RoleActor) -> Result<bool> {
     match actor {
         RoleActor::User(account_id) => {
-            let request = users::get(run.api(), account_id);
+            let request = users::get_user(run.api(), account_id).into_request();
             let user: Option<Json> = run.read_found(Endpoint::GetUser, request)?;
             Ok(user.is_some())
         }

@@ -1,57 +1,45 @@
 //! Product access and permissions: `GET /rest/api/3/applicationrole`,
-//! `/permissionscheme?expand=all`, `/permissionscheme/{id}?expand=all` and
-//! `/permissions`. None of them is paged.
+//! `/permissionscheme?expand=all`, `/permissionscheme/{id}?expand=all`,
+//! `/permissions`, and a scheme's grants. None of them is paged.
 
-use crate::jira::client::Api;
-use crate::jira::transport::{HttpRequest, Method};
+use crate::jira::call::{Call, NoBody};
+use crate::jira::client::{Api, json_body};
+use crate::jira::endpoints::Endpoint;
+use crate::jira::models::{
+    ApplicationRole, PermissionGrant, PermissionGrants, PermissionScheme, PermissionSchemes,
+    Permissions,
+};
 
-pub fn application_roles(api: &Api) -> HttpRequest {
-    api.get("/rest/api/3/applicationrole", &[])
+pub fn application_roles(api: &Api) -> Call<Vec<ApplicationRole>> {
+    api.call(Endpoint::ApplicationRoles, &[], &[], None)
 }
 
 /// Every permission scheme with every grant and holder.
-pub fn schemes(api: &Api) -> HttpRequest {
-    api.get("/rest/api/3/permissionscheme", &[("expand", "all")])
+pub fn permission_schemes(api: &Api) -> Call<PermissionSchemes> {
+    api.call(Endpoint::PermissionSchemes, &[], &[("expand", "all")], None)
 }
 
 /// One permission scheme with every grant and holder: for a project-scoped
 /// scheme (a team-managed project's) that the listing may leave out.
-pub fn scheme(api: &Api, scheme_id: u64) -> HttpRequest {
-    api.get(
-        &format!("/rest/api/3/permissionscheme/{scheme_id}"),
-        &[("expand", "all")],
-    )
+pub fn permission_scheme(api: &Api, scheme_id: u64) -> Call<PermissionScheme> {
+    let query = [("expand", "all")];
+    api.call(Endpoint::PermissionScheme, &[&scheme_id], &query, None)
 }
 
 /// The permission catalogue: every global and project permission.
-pub fn catalogue(api: &Api) -> HttpRequest {
-    api.get("/rest/api/3/permissions", &[])
+pub fn permissions(api: &Api) -> Call<Permissions> {
+    api.call(Endpoint::Permissions, &[], &[], None)
 }
 
-/// `GET /permissionscheme/{id}/permission`: a scheme's grants.
-pub fn scheme_grants(api: &Api, scheme_id: u64) -> HttpRequest {
-    api.get(
-        &format!("/rest/api/3/permissionscheme/{scheme_id}/permission"),
-        &[],
-    )
+pub fn scheme_grants(api: &Api, scheme_id: u64) -> Call<PermissionGrants> {
+    api.call(Endpoint::SchemeGrants, &[&scheme_id], &[], None)
 }
 
-/// `POST /permissionscheme/{id}/permission` with a `PermissionGrant` body.
-pub fn add_grant(api: &Api, scheme_id: u64, grant: &serde_json::Value) -> HttpRequest {
-    api.with_json(
-        Method::Post,
-        &format!("/rest/api/3/permissionscheme/{scheme_id}/permission"),
-        &[],
-        grant,
-    )
+/// With a `PermissionGrant` body.
+pub fn add_grant(api: &Api, scheme_id: u64, grant: &serde_json::Value) -> Call<PermissionGrant> {
+    api.call(Endpoint::AddGrant, &[&scheme_id], &[], json_body(grant))
 }
 
-/// `DELETE /permissionscheme/{id}/permission/{grantId}`.
-pub fn remove_grant(api: &Api, scheme_id: u64, grant_id: u64) -> HttpRequest {
-    api.request(
-        Method::Delete,
-        &format!("/rest/api/3/permissionscheme/{scheme_id}/permission/{grant_id}"),
-        &[],
-        None,
-    )
+pub fn remove_grant(api: &Api, scheme_id: u64, grant_id: u64) -> Call<NoBody> {
+    api.call(Endpoint::RemoveGrant, &[&scheme_id, &grant_id], &[], None)
 }
