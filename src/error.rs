@@ -231,8 +231,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub(crate) mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::jira::client::{classify, decode, test_api};
+    use crate::jira::call::{Reply, Untyped};
+    use crate::jira::client::test_api;
     use crate::jira::endpoints::Endpoint;
+    use crate::jira::failure::network_error;
     use crate::jira::transport::{HttpResponse, TransportError};
 
     const TERMINAL: [char; 4] = ['.', '?', '!', '…'];
@@ -361,8 +363,9 @@ pub(crate) mod tests {
                     (Endpoint::GroupMembers, &members),
                     (Endpoint::ProjectRoleActors, &actors),
                 ] {
-                    let result = Ok(response(status, body));
-                    errors.push(classify(endpoint, request, result, 6).unwrap_err());
+                    let reply =
+                        Reply::<Untyped>::new(endpoint, request.clone(), response(status, body), 6);
+                    errors.push(reply.success().unwrap_err());
                 }
             }
         }
@@ -377,11 +380,13 @@ pub(crate) mod tests {
                 1,
             ),
         ] {
-            errors.push(classify(Endpoint::Myself, &members, Err(error), attempts).unwrap_err());
+            errors.push(network_error(Endpoint::Myself, &members, &error, attempts));
         }
         for body in ["", "{", r#"{"not": "an array"}"#] {
             errors.push(
-                decode::<Vec<u32>>(Endpoint::Users, &members, &response(200, body)).unwrap_err(),
+                Reply::<Vec<u32>>::new(Endpoint::Users, members.clone(), response(200, body), 1)
+                    .decode()
+                    .unwrap_err(),
             );
         }
 

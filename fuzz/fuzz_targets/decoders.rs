@@ -2,8 +2,10 @@
 //! either decode and map, or fail with a typed error; nothing panics.
 #![no_main]
 
-use extractor_jira::jira::client::{Api, decode, error_messages};
+use extractor_jira::jira::call::Reply;
+use extractor_jira::jira::client::Api;
 use extractor_jira::jira::endpoints::Endpoint;
+use extractor_jira::jira::failure::error_messages;
 use extractor_jira::jira::models::{
     ApplicationRole, GroupDetails, PermissionScheme, PermissionSchemes, Permissions, Project,
     ProjectRole, TenantInfo, User,
@@ -26,52 +28,92 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = error_messages(data);
 
-    if let Ok(users) = decode::<Vec<User>>(Endpoint::Users, &request, &response) {
+    if let Ok(users) =
+        Reply::<Vec<User>>::new(Endpoint::Users, request.clone(), response.clone(), 1).decode()
+    {
         users.iter().for_each(|u| drop(mapping::user(u)));
     }
-    if let Ok(page) = decode::<PageBean<GroupDetails>>(Endpoint::Groups, &request, &response) {
+    if let Ok(page) =
+        Reply::<PageBean<GroupDetails>>::new(Endpoint::Groups, request.clone(), response.clone(), 1)
+            .decode()
+    {
         page.values.iter().for_each(|g| drop(mapping::group(g)));
         let _ = page.facts(0);
     }
-    if let Ok(page) = decode::<PageBean<User>>(Endpoint::GroupMembers, &request, &response) {
+    if let Ok(page) =
+        Reply::<PageBean<User>>::new(Endpoint::GroupMembers, request.clone(), response.clone(), 1)
+            .decode()
+    {
         page.values
             .iter()
             .for_each(|u| drop(mapping::membership(u, "g")));
     }
-    if let Ok(page) = decode::<PageBean<Project>>(Endpoint::Projects, &request, &response) {
+    if let Ok(page) =
+        Reply::<PageBean<Project>>::new(Endpoint::Projects, request.clone(), response.clone(), 1)
+            .decode()
+    {
         page.values.iter().for_each(|p| drop(mapping::project(p)));
     }
-    if let Ok(roles) = decode::<Vec<ProjectRole>>(Endpoint::GlobalRoles, &request, &response) {
+    if let Ok(roles) =
+        Reply::<Vec<ProjectRole>>::new(Endpoint::GlobalRoles, request.clone(), response.clone(), 1)
+            .decode()
+    {
         roles.iter().for_each(|r| drop(mapping::role(r)));
     }
-    if let Ok(role) = decode::<ProjectRole>(Endpoint::ProjectRoleActors, &request, &response) {
+    if let Ok(role) = Reply::<ProjectRole>::new(
+        Endpoint::ProjectRoleActors,
+        request.clone(),
+        response.clone(),
+        1,
+    )
+    .decode()
+    {
         let _ = mapping::project_role("10000", &role);
     }
-    if let Ok(roles) =
-        decode::<Vec<ApplicationRole>>(Endpoint::ApplicationRoles, &request, &response)
+    if let Ok(roles) = Reply::<Vec<ApplicationRole>>::new(
+        Endpoint::ApplicationRoles,
+        request.clone(),
+        response.clone(),
+        1,
+    )
+    .decode()
     {
         roles
             .iter()
             .for_each(|a| drop(mapping::application_role(a)));
     }
-    if let Ok(schemes) =
-        decode::<PermissionSchemes>(Endpoint::PermissionSchemes, &request, &response)
+    if let Ok(schemes) = Reply::<PermissionSchemes>::new(
+        Endpoint::PermissionSchemes,
+        request.clone(),
+        response.clone(),
+        1,
+    )
+    .decode()
     {
         schemes
             .permission_schemes
             .iter()
             .for_each(|s| drop(mapping::permission_scheme(s)));
     }
-    if let Ok(scheme) =
-        decode::<PermissionScheme>(Endpoint::ProjectPermissionScheme, &request, &response)
+    if let Ok(scheme) = Reply::<PermissionScheme>::new(
+        Endpoint::ProjectPermissionScheme,
+        request.clone(),
+        response.clone(),
+        1,
+    )
+    .decode()
     {
         let _ = mapping::uses_scheme("10000", scheme.id);
     }
-    if let Ok(catalogue) = decode::<Permissions>(Endpoint::Permissions, &request, &response) {
+    if let Ok(catalogue) =
+        Reply::<Permissions>::new(Endpoint::Permissions, request.clone(), response.clone(), 1)
+            .decode()
+    {
         catalogue
             .permissions
             .iter()
             .for_each(|(k, p)| drop(mapping::permission(k, p)));
     }
-    let _ = decode::<TenantInfo>(Endpoint::TenantInfo, &request, &response);
+    let _ = Reply::<TenantInfo>::new(Endpoint::TenantInfo, request.clone(), response.clone(), 1)
+        .decode();
 });

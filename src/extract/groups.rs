@@ -16,11 +16,10 @@ use crate::error::Result;
 use crate::jira::api::groups::{
     GROUPS_PAGE_SIZE, MEMBERS_PAGE_SIZE, group_members_page, groups_page,
 };
+use crate::jira::call::{Call, Untyped};
 use crate::jira::client::Api;
-use crate::jira::endpoints::Endpoint;
 use crate::jira::models::{GroupDetails, User};
 use crate::jira::page::{OffsetPlan, PageBean};
-use crate::jira::transport::HttpRequest;
 use crate::mapping;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,18 +29,11 @@ pub(crate) enum GroupsJob {
 }
 
 impl Fetch for GroupsJob {
-    fn endpoint(&self) -> Endpoint {
+    fn call(&self, api: &Api) -> Call<Untyped> {
         match self {
-            GroupsJob::Groups { .. } => Endpoint::Groups,
-            GroupsJob::GroupMembers { .. } => Endpoint::GroupMembers,
-        }
-    }
-
-    fn request(&self, api: &Api) -> HttpRequest {
-        match self {
-            GroupsJob::Groups { start_at } => groups_page(api, *start_at).into_request(),
+            GroupsJob::Groups { start_at } => groups_page(api, *start_at).untyped(),
             GroupsJob::GroupMembers { group_id, start_at } => {
-                group_members_page(api, group_id, *start_at).into_request()
+                group_members_page(api, group_id, *start_at).untyped()
             }
         }
     }
@@ -128,7 +120,7 @@ impl Groups {
         start_at: u64,
         out: &mut Sink<'_, GroupsJob>,
     ) -> Result<()> {
-        let page: PageBean<User> = answer.decode()?;
+        let page: PageBean<User> = answer.decode_as()?;
         out.relations(
             page.values
                 .iter()
@@ -140,7 +132,7 @@ impl Groups {
             .expect("every member page belongs to a planned group");
         let next = plan
             .on_page(page.facts(start_at))
-            .map_err(|e| answer.paging(e))?;
+            .map_err(|e| answer.invalid(e.to_string()))?;
         // A group's remaining pages go first, so it finishes and its plan is freed.
         for offset in next.into_iter().rev() {
             out.queue_first(GroupsJob::GroupMembers {

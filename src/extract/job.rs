@@ -10,17 +10,17 @@
 //! [`Job`]: super::Job
 //! [`Current`]: super::Current
 
+use crate::jira::call::{Call, Untyped};
 use crate::jira::client::Api;
-use crate::jira::endpoints::Endpoint;
-use crate::jira::transport::HttpRequest;
 
 /// What a phase's job says about the request it stands for.
 pub(crate) trait Fetch {
-    /// The endpoint it calls, for the errors, scopes and hints it reports.
-    fn endpoint(&self) -> Endpoint;
-
-    /// The request, built only shortly before it is sent.
-    fn request(&self, api: &Api) -> HttpRequest;
+    /// The call: its endpoint (for the errors, scopes and hints it reports)
+    /// and its request, built only shortly before it is sent. Its answer
+    /// type is the phase's to know ([`Reply::decode_as`]).
+    ///
+    /// [`Reply::decode_as`]: crate::jira::call::Reply::decode_as
+    fn call(&self, api: &Api) -> Call<Untyped>;
 }
 
 /// Declares the phases, in order, as `Name: Type` where `Type` implements
@@ -44,20 +44,13 @@ macro_rules! phases {
         })+
 
         impl Job {
-            pub(crate) fn endpoint(&self) -> $crate::jira::endpoints::Endpoint {
-                use $crate::extract::job::Fetch as _;
-                match self {
-                    $(Job::$name(job) => job.endpoint(),)+
-                }
-            }
-
-            pub(crate) fn request(
+            pub(crate) fn call(
                 &self,
                 api: &$crate::jira::client::Api,
-            ) -> $crate::jira::transport::HttpRequest {
+            ) -> $crate::jira::call::Call<$crate::jira::call::Untyped> {
                 use $crate::extract::job::Fetch as _;
                 match self {
-                    $(Job::$name(job) => job.request(api),)+
+                    $(Job::$name(job) => job.call(api),)+
                 }
             }
         }
@@ -161,10 +154,10 @@ macro_rules! phases {
                     })+
                     // A cursor's jobs are checked against its phase, and a
                     // phase queues only its own: this cannot be reached.
-                    (phase, job) => Err($crate::error::Error::Other(format!(
+                    (phase, _) => Err($crate::error::Error::Other(format!(
                         "Phase {} was handed a job of another phase ({})",
                         phase.name(),
-                        job.endpoint().step()
+                        answer.endpoint().step()
                     ))),
                 }
             }

@@ -47,14 +47,14 @@ impl Listing {
         start_at: u64,
         id: fn(&T) -> &str,
     ) -> Result<Page<T>> {
-        let page: PageBean<T> = answer.decode()?;
+        let page: PageBean<T> = answer.decode_as()?;
         if page.total.is_some() {
             self.total = page.total;
         }
         let next = self
             .plan
             .on_page(page.facts(start_at))
-            .map_err(|e| answer.paging(e))?;
+            .map_err(|e| answer.invalid(e.to_string()))?;
         let fresh = page
             .values
             .into_iter()

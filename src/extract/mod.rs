@@ -27,7 +27,7 @@ use crate::error::{Error, Result, sentences};
 use crate::jira::client::Api;
 use crate::jira::executor::{Executor, RetryPolicy, Stats};
 use crate::jira::transport::Transport;
-use answer::Answer;
+use answer::Sent;
 use cursor::Cursor;
 use phase::{Facts, Pending};
 
@@ -65,7 +65,7 @@ pub struct Batch {
 
 pub struct Extraction<T: Transport> {
     api: Api,
-    executor: Executor<T, Job>,
+    executor: Executor<T, Sent>,
     concurrency: u32,
     /// How many jobs may wait in the executor at once: enough to keep it
     /// busy, few enough that requests are built only shortly before sending.
@@ -134,6 +134,7 @@ impl<T: Transport> Extraction<T> {
         let jobs = self
             .executor
             .pending_jobs()
+            .map(|sent| &sent.job)
             .chain(self.pending.queue.iter())
             .cloned()
             .collect();
@@ -187,13 +188,13 @@ impl<T: Transport> Extraction<T> {
                 let Some(job) = self.pending.queue.pop_front() else {
                     break;
                 };
-                let request = job.request(&self.api);
-                self.executor.submit(job, request);
+                let (endpoint, request) = job.call(&self.api).into_parts();
+                self.executor.submit(Sent { endpoint, job }, request);
             }
             let Some(done) = self.executor.next_completed() else {
                 return self.end_phase(phase);
             };
-            let (job, answer) = Answer::of(done)?;
+            let (job, answer) = answer::receive(done)?;
             phase.handle(job, &answer, &mut self.pending)?;
             if self.pending.records() >= BATCH_RECORDS {
                 let batch = self.take_batch(&phase);

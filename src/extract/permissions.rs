@@ -14,10 +14,9 @@ use super::job::Fetch;
 use super::phase::{Facts, Phase, Sink, Tally};
 use crate::error::Result;
 use crate::jira::api::permissions::{permission_scheme, permission_schemes, permissions};
+use crate::jira::call::{Call, Untyped};
 use crate::jira::client::Api;
-use crate::jira::endpoints::Endpoint;
 use crate::jira::models::{self, PermissionScheme};
-use crate::jira::transport::HttpRequest;
 use crate::mapping;
 
 /// The permission catalogue, `GET /permissions`.
@@ -25,12 +24,8 @@ use crate::mapping;
 pub(crate) struct PermissionsJob;
 
 impl Fetch for PermissionsJob {
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::Permissions
-    }
-
-    fn request(&self, api: &Api) -> HttpRequest {
-        permissions(api).into_request()
+    fn call(&self, api: &Api) -> Call<Untyped> {
+        permissions(api).untyped()
     }
 }
 
@@ -53,7 +48,7 @@ impl Phase for Permissions {
         answer: &Answer,
         out: &mut Sink<'_, PermissionsJob>,
     ) -> Result<()> {
-        let listed: models::Permissions = answer.decode()?;
+        let listed: models::Permissions = answer.decode_as()?;
         for (key, permission) in &listed.permissions {
             out.entity(mapping::permission(key, permission));
         }
@@ -80,18 +75,11 @@ pub(crate) enum PermissionSchemesJob {
 }
 
 impl Fetch for PermissionSchemesJob {
-    fn endpoint(&self) -> Endpoint {
+    fn call(&self, api: &Api) -> Call<Untyped> {
         match self {
-            PermissionSchemesJob::PermissionSchemes => Endpoint::PermissionSchemes,
-            PermissionSchemesJob::PermissionScheme { .. } => Endpoint::PermissionScheme,
-        }
-    }
-
-    fn request(&self, api: &Api) -> HttpRequest {
-        match self {
-            PermissionSchemesJob::PermissionSchemes => permission_schemes(api).into_request(),
+            PermissionSchemesJob::PermissionSchemes => permission_schemes(api).untyped(),
             PermissionSchemesJob::PermissionScheme { scheme_id } => {
-                permission_scheme(api, *scheme_id).into_request()
+                permission_scheme(api, *scheme_id).untyped()
             }
         }
     }
@@ -126,7 +114,7 @@ impl Phase for PermissionSchemes {
         match job {
             PermissionSchemesJob::PermissionSchemes => self.schemes_page(answer, out),
             PermissionSchemesJob::PermissionScheme { scheme_id } => {
-                let scheme: PermissionScheme = answer.decode()?;
+                let scheme: PermissionScheme = answer.decode_as()?;
                 if scheme.id != scheme_id {
                     return Err(answer.invalid(format!(
                         "asked for permission scheme {scheme_id}, got scheme {}",
@@ -155,7 +143,7 @@ impl PermissionSchemes {
         answer: &Answer,
         out: &mut Sink<'_, PermissionSchemesJob>,
     ) -> Result<()> {
-        let listing: models::PermissionSchemes = answer.decode()?;
+        let listing: models::PermissionSchemes = answer.decode_as()?;
         let mut unlisted = self.used.clone();
         for scheme in &listing.permission_schemes {
             unlisted.remove(&scheme.id);

@@ -8,22 +8,17 @@ use super::job::Fetch;
 use super::phase::{Facts, Phase, Sink, Tally};
 use crate::error::Result;
 use crate::jira::api::permissions::application_roles;
+use crate::jira::call::{Call, Untyped};
 use crate::jira::client::Api;
-use crate::jira::endpoints::Endpoint;
 use crate::jira::models::ApplicationRole;
-use crate::jira::transport::HttpRequest;
 use crate::mapping;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ApplicationRolesJob;
 
 impl Fetch for ApplicationRolesJob {
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::ApplicationRoles
-    }
-
-    fn request(&self, api: &Api) -> HttpRequest {
-        application_roles(api).into_request()
+    fn call(&self, api: &Api) -> Call<Untyped> {
+        application_roles(api).untyped()
     }
 }
 
@@ -46,7 +41,7 @@ impl Phase for ApplicationRoles {
         answer: &Answer,
         out: &mut Sink<'_, ApplicationRolesJob>,
     ) -> Result<()> {
-        let roles: Vec<ApplicationRole> = answer.decode()?;
+        let roles: Vec<ApplicationRole> = answer.decode_as()?;
         for role in &roles {
             let (entity, relations) = mapping::application_role(role);
             out.entity(entity);

@@ -20,10 +20,9 @@ use crate::jira::api::projects::{
     PAGE_SIZE, global_roles, project_permission_scheme, project_role_actors, project_roles,
     projects_page,
 };
+use crate::jira::call::{Call, Untyped};
 use crate::jira::client::Api;
-use crate::jira::endpoints::Endpoint;
 use crate::jira::models::{PermissionScheme, Project, ProjectRole};
-use crate::jira::transport::HttpRequest;
 use crate::mapping;
 
 /// The global roles, `GET /role`.
@@ -31,12 +30,8 @@ use crate::mapping;
 pub(crate) struct RolesJob;
 
 impl Fetch for RolesJob {
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::GlobalRoles
-    }
-
-    fn request(&self, api: &Api) -> HttpRequest {
-        global_roles(api).into_request()
+    fn call(&self, api: &Api) -> Call<Untyped> {
+        global_roles(api).untyped()
     }
 }
 
@@ -56,7 +51,7 @@ impl Phase for Roles {
     }
 
     fn handle(&mut self, _: RolesJob, answer: &Answer, out: &mut Sink<'_, RolesJob>) -> Result<()> {
-        let roles: Vec<ProjectRole> = answer.decode()?;
+        let roles: Vec<ProjectRole> = answer.decode_as()?;
         let mut seen = HashSet::new();
         for role in &roles {
             self.ids.push(role.id);
@@ -90,27 +85,16 @@ pub(crate) enum ProjectsJob {
 }
 
 impl Fetch for ProjectsJob {
-    fn endpoint(&self) -> Endpoint {
+    fn call(&self, api: &Api) -> Call<Untyped> {
         match self {
-            ProjectsJob::Projects { .. } => Endpoint::Projects,
-            ProjectsJob::ProjectRoles { .. } => Endpoint::ProjectRoles,
-            ProjectsJob::ProjectRoleActors { .. } => Endpoint::ProjectRoleActors,
-            ProjectsJob::ProjectPermissionScheme { .. } => Endpoint::ProjectPermissionScheme,
-        }
-    }
-
-    fn request(&self, api: &Api) -> HttpRequest {
-        match self {
-            ProjectsJob::Projects { start_at } => projects_page(api, *start_at).into_request(),
-            ProjectsJob::ProjectRoles { project_id } => {
-                project_roles(api, project_id).into_request()
-            }
+            ProjectsJob::Projects { start_at } => projects_page(api, *start_at).untyped(),
+            ProjectsJob::ProjectRoles { project_id } => project_roles(api, project_id).untyped(),
             ProjectsJob::ProjectRoleActors {
                 project_id,
                 role_id,
-            } => project_role_actors(api, project_id, *role_id).into_request(),
+            } => project_role_actors(api, project_id, *role_id).untyped(),
             ProjectsJob::ProjectPermissionScheme { project_id } => {
-                project_permission_scheme(api, project_id).into_request()
+                project_permission_scheme(api, project_id).untyped()
             }
         }
     }
@@ -160,7 +144,7 @@ impl Phase for Projects {
                 project_id
             }
             ProjectsJob::ProjectRoleActors { project_id, .. } => {
-                let role: ProjectRole = answer.decode()?;
+                let role: ProjectRole = answer.decode_as()?;
                 let (entity, relations) =
                     mapping::project_role(&project_id, &role).map_err(|m| answer.invalid(m))?;
                 out.entity(entity);
@@ -168,7 +152,7 @@ impl Phase for Projects {
                 project_id
             }
             ProjectsJob::ProjectPermissionScheme { project_id } => {
-                let scheme: PermissionScheme = answer.decode()?;
+                let scheme: PermissionScheme = answer.decode_as()?;
                 self.schemes_used.insert(scheme.id);
                 out.relation(mapping::uses_scheme(&project_id, scheme.id));
                 project_id
@@ -243,7 +227,7 @@ impl Projects {
         project_id: &Rc<str>,
         out: &mut Sink<'_, ProjectsJob>,
     ) -> Result<()> {
-        let roles: Vec<ProjectRole> = answer.decode()?;
+        let roles: Vec<ProjectRole> = answer.decode_as()?;
         for role in &roles {
             if self.roles_seen.insert(role.id) {
                 out.entity(mapping::role(role));

@@ -8,11 +8,10 @@ use super::job::Fetch;
 use super::phase::{Facts, Phase, Sink, Tally};
 use crate::error::Result;
 use crate::jira::api::users::{PAGE_SIZE, users_page};
+use crate::jira::call::{Call, Untyped};
 use crate::jira::client::Api;
-use crate::jira::endpoints::Endpoint;
 use crate::jira::models::User;
 use crate::jira::page::ArrayPlan;
-use crate::jira::transport::HttpRequest;
 use crate::mapping;
 
 /// One page of users.
@@ -22,12 +21,8 @@ pub(crate) struct UsersJob {
 }
 
 impl Fetch for UsersJob {
-    fn endpoint(&self) -> Endpoint {
-        Endpoint::Users
-    }
-
-    fn request(&self, api: &Api) -> HttpRequest {
-        users_page(api, self.start_at).into_request()
+    fn call(&self, api: &Api) -> Call<Untyped> {
+        users_page(api, self.start_at).untyped()
     }
 }
 
@@ -60,7 +55,7 @@ impl Phase for Users {
         out: &mut Sink<'_, UsersJob>,
     ) -> Result<()> {
         let UsersJob { start_at } = job;
-        let page: Vec<User> = answer.decode()?;
+        let page: Vec<User> = answer.decode_as()?;
         self.tally.done += page.len() as u64;
         out.entities(page.iter().map(mapping::user));
         for offset in self.plan.on_page(start_at, page.len() as u64) {

@@ -57,6 +57,12 @@ impl<T> Call<T> {
     pub fn into_parts(self) -> (Endpoint, HttpRequest) {
         (self.endpoint, self.request)
     }
+
+    /// The same call, for a queue of calls with different answer types:
+    /// whoever handles its reply decodes it with [`Reply::decode_as`].
+    pub fn untyped(self) -> Call<Untyped> {
+        Call::new(self.endpoint, self.request)
+    }
 }
 
 // By hand: derived impls would require `T: Clone` and `T: Debug`.

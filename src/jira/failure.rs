@@ -10,7 +10,7 @@ use super::transport::{HttpRequest, HttpResponse, Method, TransportError};
 use crate::error::{Error, RequestFailure, Result, sentences};
 
 /// The `network` error for a request that got no answer after `attempts`.
-pub(super) fn network_error(
+pub(crate) fn network_error(
     endpoint: Endpoint,
     request: &HttpRequest,
     e: &TransportError,
