@@ -2,12 +2,10 @@
 //! the checks on their fields, the `holder` as Jira takes it, and the
 //! read-back that settles Jira's ambiguous answers (the scheme's grants).
 
-use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::error::Result;
 use crate::jira::api::permissions;
-use crate::jira::endpoints::Endpoint;
 use crate::jira::models::PermissionGrant;
 use crate::jira::transport::Transport;
 
@@ -40,17 +38,16 @@ pub(super) fn validate_add_grant(permission: &str, holder: &Holder) -> Result<()
 }
 
 pub(super) fn add_grant<T: Transport>(
-    mut run: Run<'_, T>,
+    mut run: Run<T>,
     scheme_id: u64,
     permission: &str,
     holder: &Holder,
 ) -> Result<Outcome> {
     let body = serde_json::json!({ "holder": holder_json(holder), "permission": permission });
-    let request = permissions::add_grant(run.api(), scheme_id, &body).into_request();
-    let reply = run.send(Endpoint::AddGrant, request)?;
+    let reply = run.send(permissions::add_grant(run.api(), scheme_id, &body))?;
     match reply.status() {
         200 | 201 => {
-            let grant: PermissionGrant = reply.decode()?;
+            let grant = reply.decode()?;
             run.done(Status::Applied, Some(grant.id.to_string()))
         }
         // 400 is "the same grant is present" or a bad request: look.
@@ -63,12 +60,11 @@ pub(super) fn add_grant<T: Transport>(
 }
 
 pub(super) fn remove_grant<T: Transport>(
-    mut run: Run<'_, T>,
+    mut run: Run<T>,
     scheme_id: u64,
     grant_id: u64,
 ) -> Result<Outcome> {
-    let request = permissions::remove_grant(run.api(), scheme_id, grant_id).into_request();
-    let reply = run.send(Endpoint::RemoveGrant, request)?;
+    let reply = run.send(permissions::remove_grant(run.api(), scheme_id, grant_id))?;
     match reply.status() {
         200 | 204 => run.done(Status::Applied, None),
         // A missing scheme must not pass for a missing grant.
@@ -121,26 +117,18 @@ fn same_holder(grant: &PermissionGrant, holder: &Holder) -> bool {
     theirs == id.unwrap_or("")
 }
 
-/// `GET /permissionscheme/{id}/permission`.
-#[derive(Debug, Deserialize)]
-struct SchemeGrants {
-    #[serde(default)]
-    permissions: Vec<PermissionGrant>,
-}
-
 /// A scheme's grants; `None` for no such scheme.
 fn scheme_grants<T: Transport>(
-    run: &mut Run<'_, T>,
+    run: &mut Run<T>,
     scheme_id: u64,
 ) -> Result<Option<Vec<PermissionGrant>>> {
-    let request = permissions::scheme_grants(run.api(), scheme_id).into_request();
-    let grants: Option<SchemeGrants> = run.read_found(Endpoint::SchemeGrants, request)?;
+    let grants = run.read_found(permissions::scheme_grants(run.api(), scheme_id))?;
     Ok(grants.map(|g| g.permissions))
 }
 
 /// The id of the scheme's grant of `permission` to `holder`, if it has one.
 fn find_grant<T: Transport>(
-    run: &mut Run<'_, T>,
+    run: &mut Run<T>,
     scheme_id: u64,
     permission: &str,
     holder: &Holder,

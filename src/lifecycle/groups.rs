@@ -4,9 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::jira::api::{groups, users};
-use crate::jira::endpoints::Endpoint;
-use crate::jira::models::{GroupDetails, GroupName};
-use crate::jira::page::PageBean;
+use crate::jira::models::GroupDetails;
 use crate::jira::transport::Transport;
 
 use super::action::{Outcome, Status};
@@ -41,12 +39,11 @@ pub(super) fn validate_delete_group(group_id: &str, swap_group_id: Option<&str>)
 }
 
 pub(super) fn add_group_member<T: Transport>(
-    mut run: Run<'_, T>,
+    mut run: Run<T>,
     account_id: &str,
     group_id: &str,
 ) -> Result<Outcome> {
-    let request = groups::add_group_member(run.api(), group_id, account_id).into_request();
-    let reply = run.send(Endpoint::AddGroupMember, request)?;
+    let reply = run.send(groups::add_group_member(run.api(), group_id, account_id))?;
     match reply.status() {
         201 => run.done(Status::Applied, None),
         status if ambiguous(status) => {
@@ -59,12 +56,11 @@ pub(super) fn add_group_member<T: Transport>(
 }
 
 pub(super) fn remove_group_member<T: Transport>(
-    mut run: Run<'_, T>,
+    mut run: Run<T>,
     account_id: &str,
     group_id: &str,
 ) -> Result<Outcome> {
-    let request = groups::remove_group_member(run.api(), group_id, account_id).into_request();
-    let reply = run.send(Endpoint::RemoveGroupMember, request)?;
+    let reply = run.send(groups::remove_group_member(run.api(), group_id, account_id))?;
     match reply.status() {
         200 | 204 => run.done(Status::Applied, None),
         // Not a member only counts when both the user and the group exist.
@@ -81,12 +77,11 @@ pub(super) fn remove_group_member<T: Transport>(
     }
 }
 
-pub(super) fn create_group<T: Transport>(mut run: Run<'_, T>, name: &str) -> Result<Outcome> {
-    let request = groups::create_group(run.api(), name).into_request();
-    let reply = run.send(Endpoint::CreateGroup, request)?;
+pub(super) fn create_group<T: Transport>(mut run: Run<T>, name: &str) -> Result<Outcome> {
+    let reply = run.send(groups::create_group(run.api(), name))?;
     match reply.status() {
         201 => {
-            let group: GroupDetails = reply.decode()?;
+            let group = reply.decode()?;
             run.done(Status::Applied, Some(group.group_id))
         }
         // Jira answers 400 both for a name in use and for a bad name: only
@@ -100,12 +95,11 @@ pub(super) fn create_group<T: Transport>(mut run: Run<'_, T>, name: &str) -> Res
 }
 
 pub(super) fn delete_group<T: Transport>(
-    mut run: Run<'_, T>,
+    mut run: Run<T>,
     group_id: &str,
     swap_group_id: Option<&str>,
 ) -> Result<Outcome> {
-    let request = groups::delete_group(run.api(), group_id, swap_group_id).into_request();
-    let reply = run.send(Endpoint::DeleteGroup, request)?;
+    let reply = run.send(groups::delete_group(run.api(), group_id, swap_group_id))?;
     match reply.status() {
         200 | 204 => run.done(Status::Applied, None),
         status if ambiguous(status) => {
@@ -125,21 +119,17 @@ pub(super) fn delete_group<T: Transport>(
 }
 
 /// The ids of the groups a user is in; `None` for no such user.
-fn groups_of<T: Transport>(run: &mut Run<'_, T>, account_id: &str) -> Result<Option<Vec<String>>> {
-    let request = users::user_groups(run.api(), account_id).into_request();
-    let groups: Option<Vec<GroupName>> = run.read_found(Endpoint::UserGroups, request)?;
+fn groups_of<T: Transport>(run: &mut Run<T>, account_id: &str) -> Result<Option<Vec<String>>> {
+    let groups = run.read_found(users::user_groups(run.api(), account_id))?;
     Ok(groups.map(|gs| gs.into_iter().filter_map(|g| g.group_id).collect()))
 }
 
 /// The group with this id or name, if there is one.
 pub(super) fn find_group<T: Transport>(
-    run: &mut Run<'_, T>,
+    run: &mut Run<T>,
     key: groups::GroupKey<'_>,
 ) -> Result<Option<GroupDetails>> {
-    let page: PageBean<GroupDetails> = run.read(
-        Endpoint::FindGroup,
-        groups::find_group(run.api(), key).into_request(),
-    )?;
+    let page = run.read(groups::find_group(run.api(), key))?;
     Ok(page.values.into_iter().find(|g| match key {
         groups::GroupKey::Id(id) => g.group_id == id,
         groups::GroupKey::Name(name) => g.name == name,

@@ -2,12 +2,11 @@
 //! their fields, and the reads they need (the property before a set, the
 //! user's property keys after an ambiguous delete).
 
-use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::error::{Error, Result};
 use crate::jira::api::users;
-use crate::jira::endpoints::Endpoint;
+use crate::jira::models::PropertyKey;
 use crate::jira::transport::Transport;
 
 use super::action::{Outcome, Status};
@@ -40,18 +39,17 @@ pub(super) fn validate_delete_user_property(account: &str, key: &str) -> Result<
 /// The only action that reads first: Jira's answer to a `PUT` cannot tell a
 /// change from a no-op.
 pub(super) fn set_user_property<T: Transport>(
-    mut run: Run<'_, T>,
+    mut run: Run<T>,
     account_id: &str,
     key: &str,
     value_json: &str,
 ) -> Result<Outcome> {
     let wanted: Json = serde_json::from_str(value_json)
         .map_err(|_| Error::invalid_action("value-json", "must be a valid JSON document"))?;
-    let request = users::get_user_property(run.api(), account_id, key).into_request();
-    let current = run.send(Endpoint::GetUserProperty, request)?;
+    let current = run.send(users::get_user_property(run.api(), account_id, key))?;
     match current.status() {
         200 => {
-            let property: EntityProperty = current.decode()?;
+            let property = current.decode()?;
             if property.value == wanted {
                 return run.done(Status::AlreadyInState, None);
             }
@@ -60,8 +58,12 @@ pub(super) fn set_user_property<T: Transport>(
         404 => {}
         _ => return Err(current.error()),
     }
-    let request = users::set_user_property(run.api(), account_id, key, value_json).into_request();
-    let reply = run.send(Endpoint::SetUserProperty, request)?;
+    let reply = run.send(users::set_user_property(
+        run.api(),
+        account_id,
+        key,
+        value_json,
+    ))?;
     match reply.status() {
         200 | 201 => run.done(Status::Applied, None),
         _ => Err(reply.error()),
@@ -69,12 +71,11 @@ pub(super) fn set_user_property<T: Transport>(
 }
 
 pub(super) fn delete_user_property<T: Transport>(
-    mut run: Run<'_, T>,
+    mut run: Run<T>,
     account_id: &str,
     key: &str,
 ) -> Result<Outcome> {
-    let request = users::delete_user_property(run.api(), account_id, key).into_request();
-    let reply = run.send(Endpoint::DeleteUserProperty, request)?;
+    let reply = run.send(users::delete_user_property(run.api(), account_id, key))?;
     match reply.status() {
         200 | 204 => run.done(Status::Applied, None),
         // 404 is "no such property" or "no such user": the user's property
@@ -88,32 +89,12 @@ pub(super) fn delete_user_property<T: Transport>(
     }
 }
 
-/// `EntityProperty`.
-#[derive(Debug, Deserialize)]
-struct EntityProperty {
-    #[serde(default)]
-    value: Json,
-}
-
-/// `PropertyKeys`, from `GET /user/properties`.
-#[derive(Debug, Deserialize)]
-struct PropertyKeys {
-    #[serde(default)]
-    keys: Vec<PropertyKey>,
-}
-
-#[derive(Debug, Deserialize)]
-struct PropertyKey {
-    key: String,
-}
-
 /// The keys of a user's properties; `None` for no such user.
 fn property_keys<T: Transport>(
-    run: &mut Run<'_, T>,
+    run: &mut Run<T>,
     account_id: &str,
 ) -> Result<Option<Vec<PropertyKey>>> {
-    let request = users::user_property_keys(run.api(), account_id).into_request();
-    let keys: Option<PropertyKeys> = run.read_found(Endpoint::UserPropertyKeys, request)?;
+    let keys = run.read_found(users::user_property_keys(run.api(), account_id))?;
     Ok(keys.map(|k| k.keys))
 }
 

@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 use crate::error::Result;
 use crate::jira::api::projects::Actor as WireActor;
 use crate::jira::api::{groups, projects, users};
-use crate::jira::endpoints::Endpoint;
+use crate::jira::call::Call;
 use crate::jira::models::ProjectRole;
 use crate::jira::transport::Transport;
 
@@ -30,14 +30,18 @@ pub(super) fn validate_role_actor(
 }
 
 pub(super) fn add_role_actor<T: Transport>(
-    mut run: Run<'_, T>,
+    mut run: Run<T>,
     project_id: &str,
     role_id: &str,
     actor: &RoleActor,
 ) -> Result<Outcome> {
     let role = numeric_id("role-id", role_id)?;
-    let request = projects::add_role_actor(run.api(), project_id, role, wire(actor)).into_request();
-    let reply = run.send(Endpoint::AddRoleActor, request)?;
+    let reply = run.send(projects::add_role_actor(
+        run.api(),
+        project_id,
+        role,
+        wire(actor),
+    ))?;
     match reply.status() {
         200 | 201 => run.done(Status::Applied, None),
         status if ambiguous(status) => {
@@ -59,15 +63,18 @@ pub(super) fn add_role_actor<T: Transport>(
 }
 
 pub(super) fn remove_role_actor<T: Transport>(
-    mut run: Run<'_, T>,
+    mut run: Run<T>,
     project_id: &str,
     role_id: &str,
     actor: &RoleActor,
 ) -> Result<Outcome> {
     let role = numeric_id("role-id", role_id)?;
-    let request =
-        projects::remove_role_actor(run.api(), project_id, role, wire(actor)).into_request();
-    let reply = run.send(Endpoint::RemoveRoleActor, request)?;
+    let reply = run.send(projects::remove_role_actor(
+        run.api(),
+        project_id,
+        role,
+        wire(actor),
+    ))?;
     match reply.status() {
         200 | 204 => run.done(Status::Applied, None),
         // Not an actor only counts when the project, the role and the actor
@@ -104,20 +111,25 @@ fn same_actor(a: &crate::jira::models::RoleActor, actor: &RoleActor) -> bool {
 
 /// A role's actors in a project; `None` for no such project or role.
 fn role_actors<T: Transport>(
-    run: &mut Run<'_, T>,
+    run: &mut Run<T>,
     project_id: &str,
     role_id: u64,
 ) -> Result<Option<ProjectRole>> {
-    let request = projects::project_role_actors(run.api(), project_id, role_id).into_request();
-    run.read_found(Endpoint::ProjectRoleActors, request)
+    run.read_found(projects::project_role_actors(
+        run.api(),
+        project_id,
+        role_id,
+    ))
 }
 
 /// Whether the user or group a role action names exists.
-fn actor_exists<T: Transport>(run: &mut Run<'_, T>, actor: &RoleActor) -> Result<bool> {
+fn actor_exists<T: Transport>(run: &mut Run<T>, actor: &RoleActor) -> Result<bool> {
     match actor {
         RoleActor::User(account_id) => {
-            let request = users::get_user(run.api(), account_id).into_request();
-            let user: Option<Json> = run.read_found(Endpoint::GetUser, request)?;
+            // Any JSON answer will do, as it always has: only whether the
+            // user exists matters, not the fields `User` requires.
+            let (endpoint, request) = users::get_user(run.api(), account_id).into_parts();
+            let user: Option<Json> = run.read_found(Call::new(endpoint, request))?;
             Ok(user.is_some())
         }
         RoleActor::Group(group_id) => {
