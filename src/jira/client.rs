@@ -9,12 +9,9 @@ use serde::de::DeserializeOwned;
 use super::call::{Call, Reply};
 use super::endpoints::Endpoint;
 use super::executor::{Executor, RetryPolicy};
-use super::failure;
-use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+use super::transport::{HttpRequest, Method, Transport};
 use crate::config::{Credentials, GATEWAY_HOST, SiteName};
 use crate::error::{Error, Result};
-
-pub use super::failure::error_messages;
 
 const USER_AGENT: &str = concat!("extractor-jira/", env!("CARGO_PKG_VERSION"));
 
@@ -227,28 +224,6 @@ impl<T: Transport> Client<T> {
     pub fn fetch<R: DeserializeOwned>(&mut self, call: Call<R>) -> Result<R> {
         self.send(call)?.success()?.decode()
     }
-}
-
-/// The answer to a request, or the typed error it means: the checks of
-/// [`Reply::success`], for callers that hold the request and the result apart.
-pub fn classify(
-    endpoint: Endpoint,
-    request: &HttpRequest,
-    result: Result<HttpResponse, TransportError>,
-    attempts: u32,
-) -> Result<HttpResponse> {
-    let response = result.map_err(|e| failure::network_error(endpoint, request, &e, attempts))?;
-    failure::check(endpoint, request, &response, attempts)?;
-    Ok(response)
-}
-
-/// Decodes a successful response's JSON body, as [`Reply::decode`] does.
-pub fn decode<T: DeserializeOwned>(
-    endpoint: Endpoint,
-    request: &HttpRequest,
-    response: &HttpResponse,
-) -> Result<T> {
-    failure::decode_body(endpoint, request, response)
 }
 
 /// For unit tests: the API of the site `acme`, with a dummy token.
