@@ -231,11 +231,7 @@ impl From<Error> for wit::Error {
                 request,
                 status,
                 messages,
-            } => wit::Error::Upstream(wit::UpstreamError {
-                request: request.into(),
-                status,
-                messages,
-            }),
+            } => wit::Error::Upstream(upstream(request, status, messages)),
             Error::InvalidAction { field, reason } => {
                 wit::Error::InvalidAction(wit::FieldError { field, reason })
             }
@@ -243,14 +239,20 @@ impl From<Error> for wit::Error {
                 request,
                 status,
                 messages,
-            } => wit::Error::Rejected(wit::UpstreamError {
-                request: request.into(),
-                status,
-                messages,
-            }),
+            } => wit::Error::Rejected(upstream(request, status, messages)),
             Error::InvalidCursor(m) => wit::Error::InvalidCursor(m),
             Error::Unsupported(m) => wit::Error::Unsupported(m),
             Error::Other(m) => wit::Error::Other(m),
         }
+    }
+}
+
+/// Jira's answer to a request it refused or failed: the WIT shape of both
+/// `upstream` and `rejected`.
+fn upstream(request: RequestFailure, status: u16, messages: Vec<String>) -> wit::UpstreamError {
+    wit::UpstreamError {
+        request: request.into(),
+        status,
+        messages,
     }
 }
