@@ -86,6 +86,63 @@ where
     out
 }
 
+/// The marks that end a sentence.
+const TERMINAL: [char; 4] = ['.', '?', '!', '…'];
+
+/// The first way `text` fails to read as clean sentences, as [`sentences`]
+/// writes them: no doubled or stray punctuation, every sentence starting
+/// with a capital letter or a code or quoted token, and the whole ending in
+/// exactly one terminal mark. `None` when it reads cleanly. The component's
+/// and the host's tests hold every message to it.
+pub fn sentence_fault(text: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        return Some("an empty message".into());
+    }
+    if text != text.trim() {
+        return Some("space around the message".into());
+    }
+    let bad = [
+        "..", ". .", ",.", " .", ";.", ":.", ".,", ".;", ".:", "?.", "!.", "….", "  ",
+    ];
+    if let Some(bad) = bad.iter().find(|b| text.contains(*b)) {
+        return Some(format!("{bad:?} in the message"));
+    }
+    let mut ending = text.chars().rev();
+    if !ending.next().is_some_and(|c| TERMINAL.contains(&c)) {
+        return Some("no terminal mark".into());
+    }
+    let before = ending.next().unwrap_or_default();
+    if TERMINAL.contains(&before) || matches!(before, ',' | ';' | ':' | ' ') {
+        return Some("more than one terminal mark".into());
+    }
+    let mut previous = None;
+    let mut starts = vec![0];
+    for (i, c) in text.char_indices() {
+        if c == ' ' && previous.is_some_and(|p| TERMINAL.contains(&p)) {
+            starts.push(i + 1);
+        }
+        previous = Some(c);
+    }
+    starts
+        .into_iter()
+        .map(|start| text[start..].split(' ').next().unwrap_or_default())
+        .find(|word| !starts_a_sentence(word))
+        .map(|word| format!("a sentence starts with {word:?}"))
+}
+
+/// Whether a sentence may start with `word`: a capital letter, a quote, or a
+/// code token such as `appConfig.siteName` or `read:jira-user`.
+fn starts_a_sentence(word: &str) -> bool {
+    let mut chars = word.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    first.is_uppercase()
+        || matches!(first, '"' | '\'' | '`' | '{')
+        || word.contains(['.', ':', '_', '/', '=', '@'])
+        || chars.any(char::is_uppercase)
+}
+
 /// Renders a caller-supplied string safely inside an error message: short,
 /// ASCII-printable, with anything else escaped. A cut is marked with one `…`,
 /// not "...", so that a full stop after it is not doubled.
@@ -237,54 +294,11 @@ pub(crate) mod tests {
     use crate::jira::failure::network_error;
     use crate::jira::transport::{HttpResponse, TransportError};
 
-    const TERMINAL: [char; 4] = ['.', '?', '!', '…'];
-
-    /// Whether a sentence may start with `word`: a capital letter, a quote,
-    /// or a code token such as `appConfig.siteName` or `read:jira-user`.
-    fn starts_a_sentence(word: &str) -> bool {
-        let mut chars = word.chars();
-        let Some(first) = chars.next() else {
-            return false;
-        };
-        first.is_uppercase()
-            || matches!(first, '"' | '\'' | '`' | '{')
-            || word.contains(['.', ':', '_', '/', '=', '@'])
-            || chars.any(char::is_uppercase)
-    }
-
-    /// Asserts that `text` reads as clean sentences: no doubled or stray
-    /// punctuation, every sentence starting with a capital letter or a code
-    /// or quoted token, and the whole ending in exactly one terminal mark.
+    /// Asserts that `text` reads as clean sentences (see
+    /// [`crate::error::sentence_fault`]).
     pub(crate) fn assert_clean_sentences(text: &str) {
-        assert!(!text.trim().is_empty(), "an empty message");
-        assert_eq!(text, text.trim(), "{text:?}");
-        for bad in [
-            "..", ". .", ",.", " .", ";.", ":.", ".,", ".;", ".:", "?.", "!.", "….", "  ",
-        ] {
-            assert!(!text.contains(bad), "{bad:?} in {text:?}");
-        }
-        let mut ending = text.chars().rev();
-        let last = ending.next().unwrap_or_default();
-        assert!(TERMINAL.contains(&last), "no terminal mark: {text:?}");
-        let before = ending.next().unwrap_or_default();
-        assert!(
-            !TERMINAL.contains(&before) && !matches!(before, ',' | ';' | ':' | ' '),
-            "more than one terminal mark: {text:?}"
-        );
-        let mut starts = vec![0];
-        let mut previous = None;
-        for (i, c) in text.char_indices() {
-            if c == ' ' && previous.is_some_and(|p| TERMINAL.contains(&p)) {
-                starts.push(i + 1);
-            }
-            previous = Some(c);
-        }
-        for start in starts {
-            let word = text[start..].split(' ').next().unwrap_or_default();
-            assert!(
-                starts_a_sentence(word),
-                "a sentence starts with {word:?}: {text:?}"
-            );
+        if let Some(fault) = crate::error::sentence_fault(text) {
+            panic!("{fault}: {text:?}");
         }
     }
 
@@ -478,6 +492,27 @@ pub(crate) mod tests {
              Browse users and groups (global permission). A scoped token needs the scopes: \
              read:jira-user, read:user:jira."
         );
+    }
+
+    #[test]
+    fn sentence_fault_names_each_fault() {
+        assert_eq!(
+            sentence_fault("A fact. `appConfig.token` is missing."),
+            None
+        );
+        for (text, fault) in [
+            ("", "an empty message"),
+            (" A fact.", "space around the message"),
+            ("A fact.. Another.", "\"..\" in the message"),
+            ("A fact", "no terminal mark"),
+            ("A fact?.", "\"?.\" in the message"),
+            (
+                "A fact. another fact.",
+                "a sentence starts with \"another\"",
+            ),
+        ] {
+            assert_eq!(sentence_fault(text).as_deref(), Some(fault), "{text:?}");
+        }
     }
 
     #[test]

@@ -134,55 +134,11 @@ mod tests {
     use super::*;
     use crate::runtime::CallError;
 
-    const TERMINAL: [char; 4] = ['.', '?', '!', '…'];
-
-    /// Whether a sentence may start with `word`: a capital letter, a quote,
-    /// or a code token such as `appConfig.siteName` or `read:jira-user`.
-    fn starts_a_sentence(word: &str) -> bool {
-        let mut chars = word.chars();
-        let Some(first) = chars.next() else {
-            return false;
-        };
-        first.is_uppercase()
-            || matches!(first, '"' | '\'' | '`' | '{')
-            || word.contains(['.', ':', '_', '/', '=', '@'])
-            || chars.any(char::is_uppercase)
-    }
-
-    /// Asserts that `text` reads as clean sentences: no doubled or stray
-    /// punctuation, every sentence starting with a capital letter or a code
-    /// or quoted token, and the whole ending in exactly one terminal mark.
-    /// The same check as the component's `error::tests`.
+    /// Asserts that `text` reads as clean sentences (see
+    /// [`extractor_jira::error::sentence_fault`]).
     fn assert_clean_sentences(text: &str) {
-        assert!(!text.trim().is_empty(), "an empty message");
-        assert_eq!(text, text.trim(), "{text:?}");
-        for bad in [
-            "..", ". .", ",.", " .", ";.", ":.", ".,", ".;", ".:", "?.", "!.", "….", "  ",
-        ] {
-            assert!(!text.contains(bad), "{bad:?} in {text:?}");
-        }
-        let mut ending = text.chars().rev();
-        let last = ending.next().unwrap_or_default();
-        assert!(TERMINAL.contains(&last), "no terminal mark: {text:?}");
-        let before = ending.next().unwrap_or_default();
-        assert!(
-            !TERMINAL.contains(&before) && !matches!(before, ',' | ';' | ':' | ' '),
-            "more than one terminal mark: {text:?}"
-        );
-        let mut starts = vec![0];
-        let mut previous = None;
-        for (i, c) in text.char_indices() {
-            if c == ' ' && previous.is_some_and(|p| TERMINAL.contains(&p)) {
-                starts.push(i + 1);
-            }
-            previous = Some(c);
-        }
-        for start in starts {
-            let word = text[start..].split(' ').next().unwrap_or_default();
-            assert!(
-                starts_a_sentence(word),
-                "a sentence starts with {word:?}: {text:?}"
-            );
+        if let Some(fault) = extractor_jira::error::sentence_fault(text) {
+            panic!("{fault}: {text:?}");
         }
     }
 
