@@ -9,6 +9,8 @@ pub enum Value {
     Int(i64),
     Text(String),
     Texts(Vec<String>),
+    /// A structured fact as one JSON document (an object or an array).
+    Json(String),
 }
 
 impl From<Option<String>> for Value {
@@ -40,6 +42,36 @@ pub struct Entity {
     pub id: String,
     pub name: String,
     pub attributes: Attributes,
+    /// Its place in BalkanID's model; `None` for Jira configuration that
+    /// BalkanID takes as relations (roles, permissions, schemes, grants).
+    pub balkanid: Option<Classification>,
+}
+
+/// BalkanID's three classes of entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Class {
+    Identity,
+    Connection,
+    Resource,
+}
+
+/// An entity's row in BalkanID's entities upload: its class, its Source
+/// Type and its Name (the Source ID is the entity's id).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Classification {
+    pub class: Class,
+    pub source_type: &'static str,
+    pub name: String,
+}
+
+impl Classification {
+    pub fn new(class: Class, source_type: &'static str, name: impl Into<String>) -> Self {
+        Self {
+            class,
+            source_type,
+            name: name.into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,6 +80,52 @@ pub struct Relation {
     pub from: EntityRef,
     pub to: EntityRef,
     pub attributes: Attributes,
+    /// The privilege it gives in BalkanID's model, `from` being the holder;
+    /// `None` for relations that only describe Jira's configuration.
+    pub privilege: Option<Privilege>,
+}
+
+/// A relation's privilege as BalkanID names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Privilege {
+    pub name: String,
+    pub connection_type: &'static str,
+}
+
+impl Privilege {
+    pub fn new(name: impl Into<String>, connection_type: &'static str) -> Self {
+        Self {
+            name: name.into(),
+            connection_type,
+        }
+    }
+}
+
+/// A name and the type of what it names (BalkanID's Connection and
+/// Connection Type, or Resource and Resource Type).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Labelled {
+    pub name: String,
+    pub kind: &'static str,
+}
+
+impl Labelled {
+    pub fn new(name: impl Into<String>, kind: &'static str) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+        }
+    }
+}
+
+/// One identity-entitlement pair: a privilege an identity holds directly.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entitlement {
+    /// The identity's entity id (an account id).
+    pub identity: String,
+    pub privilege_name: String,
+    pub connection: Option<Labelled>,
+    pub resource: Option<Labelled>,
 }
 
 /// Entity types, as the output contract spells them.
@@ -61,6 +139,30 @@ pub mod kind {
     pub const PERMISSION_SCHEME: &str = "permission-scheme";
     pub const PERMISSION: &str = "permission";
     pub const PERMISSION_GRANT: &str = "permission-grant";
+    pub const SITE: &str = "site";
+}
+
+/// BalkanID's Source Types and connection types: how BalkanID shows each
+/// classified entity.
+pub mod source {
+    pub const SITE: &str = "site";
+    pub const USER: &str = "user";
+    pub const SERVICE_ACCOUNT: &str = "service account";
+    pub const CUSTOMER: &str = "customer";
+    pub const GROUP: &str = "group";
+    pub const PROJECT_ROLE: &str = "project-role";
+    pub const APPLICATION_ROLE: &str = "application-role";
+    pub const PROJECT: &str = "project";
+}
+
+/// BalkanID privilege names that are not Jira's own (a role's name and a
+/// permission key are).
+pub mod privilege {
+    pub const MEMBER: &str = "member";
+    pub const ACTOR: &str = "actor";
+    pub const PRODUCT_ACCESS: &str = "product access";
+    pub const PRODUCT: &str = "product";
+    pub const PROJECT_LEAD: &str = "project lead";
 }
 
 /// Relation types, as the output contract spells them.
@@ -75,4 +177,9 @@ pub mod relation {
     pub const IN_SCHEME: &str = "in-scheme";
     pub const GRANTS: &str = "grants";
     pub const HOLDS: &str = "holds";
+    /// From an application role to the site it is a product of.
+    pub const PRODUCT_OF: &str = "product-of";
+    /// From the holder of a permission grant to a project whose scheme
+    /// holds it: one per grant and project.
+    pub const PERMITTED_ON: &str = "permitted-on";
 }

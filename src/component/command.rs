@@ -43,8 +43,10 @@ impl crate::bindings::exports::wasi::cli::run::Guest for super::Component {
                 "accountId": info.account_id, "displayName": info.display_name});
             return writeln!(out, "{json}").map_err(|_| ());
         }
+        let site = connection.site();
         let mut extraction = Extraction::new(
             connection.api,
+            site,
             WasiTransport::new(Timeouts::within(config.request_timeout())),
             config.max_concurrency(),
             RetryPolicy::with_budget(config.retry_budget()),
@@ -56,7 +58,8 @@ impl crate::bindings::exports::wasi::cli::run::Guest for super::Component {
                         .entities
                         .iter()
                         .map(crate::record::entity)
-                        .chain(batch.relations.iter().map(crate::record::relation));
+                        .chain(batch.relations.iter().map(crate::record::relation))
+                        .chain(batch.entitlements.iter().map(crate::record::entitlement));
                     for line in lines {
                         writeln!(out, "{line}").map_err(|_| ())?;
                     }

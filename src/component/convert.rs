@@ -112,7 +112,7 @@ impl From<&Connection> for wit::ConnectionInfo {
             },
             site_url: c.site_url.clone(),
             api_base_url: c.api.base_url(),
-            cloud_id: c.cloud_id.as_ref().map(|id| id.as_str().to_owned()),
+            cloud_id: Some(c.cloud_id.as_str().to_owned()),
             account_id: c.account_id.clone(),
             display_name: c.display_name.clone(),
         }
@@ -124,6 +124,7 @@ impl From<Batch> for wit::Batch {
         wit::Batch {
             entities: b.entities.into_iter().map(Into::into).collect(),
             relations: b.relations.into_iter().map(Into::into).collect(),
+            entitlements: b.entitlements.into_iter().map(Into::into).collect(),
             progress: wit::Progress {
                 phase: b.progress.phase.to_owned(),
                 done: b.progress.done,
@@ -140,6 +141,50 @@ impl From<domain::Entity> for wit::Entity {
             id: e.id,
             name: e.name,
             attributes: attributes(e.attributes),
+            balkanid: e.balkanid.map(Into::into),
+        }
+    }
+}
+
+impl From<domain::Classification> for wit::Classification {
+    fn from(c: domain::Classification) -> Self {
+        wit::Classification {
+            class: match c.class {
+                domain::Class::Identity => wit::EntityClass::Identity,
+                domain::Class::Connection => wit::EntityClass::Connection,
+                domain::Class::Resource => wit::EntityClass::Resource,
+            },
+            source_type: c.source_type.to_owned(),
+            name: c.name,
+        }
+    }
+}
+
+impl From<domain::Privilege> for wit::Privilege {
+    fn from(p: domain::Privilege) -> Self {
+        wit::Privilege {
+            name: p.name,
+            connection_type: p.connection_type.to_owned(),
+        }
+    }
+}
+
+impl From<domain::Labelled> for wit::Labelled {
+    fn from(l: domain::Labelled) -> Self {
+        wit::Labelled {
+            name: l.name,
+            kind: l.kind.to_owned(),
+        }
+    }
+}
+
+impl From<domain::Entitlement> for wit::Entitlement {
+    fn from(e: domain::Entitlement) -> Self {
+        wit::Entitlement {
+            identity: e.identity,
+            privilege_name: e.privilege_name,
+            connection: e.connection.map(Into::into),
+            resource: e.resource.map(Into::into),
         }
     }
 }
@@ -151,6 +196,7 @@ impl From<domain::Relation> for wit::Relation {
             source: r.from.into(),
             target: r.to.into(),
             attributes: attributes(r.attributes),
+            privilege: r.privilege.map(Into::into),
         }
     }
 }
@@ -172,6 +218,7 @@ impl From<domain::Value> for wit::Value {
             domain::Value::Int(i) => wit::Value::Integer(i),
             domain::Value::Text(s) => wit::Value::Text(s),
             domain::Value::Texts(v) => wit::Value::Texts(v),
+            domain::Value::Json(doc) => wit::Value::Json(doc),
         }
     }
 }

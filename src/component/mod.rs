@@ -67,10 +67,11 @@ impl Guest for Component {
         with_configured(|configured| {
             let config = &configured.config;
             let api = configured.connection.api.clone();
+            let site = configured.connection.site();
             let transport = WasiTransport::new(Timeouts::within(config.request_timeout()));
             let policy = RetryPolicy::with_budget(config.retry_budget());
             let extraction = match resume {
-                None => Extraction::new(api, transport, config.max_concurrency(), policy),
+                None => Extraction::new(api, site, transport, config.max_concurrency(), policy),
                 Some(cursor) => {
                     Extraction::resume(api, transport, config.max_concurrency(), policy, &cursor)?
                 }

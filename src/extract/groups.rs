@@ -3,7 +3,7 @@
 //! listing of its members, so the member pages of different groups are in
 //! flight together.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
@@ -42,8 +42,14 @@ impl Fetch for GroupsJob {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Groups {
     groups: Listing,
-    /// The member listings under way; a group's is dropped once read.
-    member_plans: HashMap<Rc<str>, OffsetPlan>,
+    /// The member listings under way, with the group's name; a group's is
+    /// dropped once read.
+    member_plans: HashMap<Rc<str>, (OffsetPlan, String)>,
+    /// The products each group gives, from application roles: each member
+    /// gets an entitlement row per product.
+    products_by_group: BTreeMap<String, Vec<String>>,
+    /// Group ids by name, for `Facts`.
+    by_name: BTreeMap<String, String>,
     /// Groups whose members were all read.
     done: u64,
 }
@@ -52,11 +58,13 @@ impl Phase for Groups {
     type Job = GroupsJob;
     const NAME: &'static str = "groups";
 
-    fn start(_: &Facts, _: u32) -> (Self, Vec<GroupsJob>) {
+    fn start(facts: &Facts, _: u32) -> (Self, Vec<GroupsJob>) {
         let (groups, first) = Listing::start(GROUPS_PAGE_SIZE);
         let phase = Self {
             groups,
             member_plans: HashMap::new(),
+            products_by_group: facts.products_by_group.clone(),
+            by_name: BTreeMap::new(),
             done: 0,
         };
         (phase, vec![GroupsJob::Groups { start_at: first }])
@@ -86,6 +94,10 @@ impl Phase for Groups {
             total: self.groups.total(),
         }
     }
+
+    fn finish(&self, facts: &mut Facts) {
+        facts.groups_by_name = self.by_name.clone();
+    }
 }
 
 impl Groups {
@@ -100,8 +112,9 @@ impl Groups {
             .page(answer, start_at, |group: &GroupDetails| &group.group_id)?;
         for (id, group) in page.fresh {
             out.entity(mapping::group(&group));
+            self.by_name.insert(group.name.clone(), group.group_id.clone());
             let (plan, first) = OffsetPlan::start(MEMBERS_PAGE_SIZE);
-            self.member_plans.insert(id.clone(), plan);
+            self.member_plans.insert(id.clone(), (plan, group.name));
             out.queue(GroupsJob::GroupMembers {
                 group_id: id,
                 start_at: first,
@@ -121,15 +134,21 @@ impl Groups {
         out: &mut Sink<'_, GroupsJob>,
     ) -> Result<()> {
         let page: PageBean<User> = answer.decode_as()?;
-        out.relations(
-            page.values
-                .iter()
-                .map(|u| mapping::membership(u, &group_id)),
-        );
-        let plan = self
-            .member_plans
-            .get_mut(&group_id)
-            .expect("every member page belongs to a planned group");
+        let Some((plan, name)) = self.member_plans.get_mut(&group_id) else {
+            return Err(answer.invalid(format!(
+                "a member page of group {group_id} came after its listing ended"
+            )));
+        };
+        let products = self
+            .products_by_group
+            .get(&*group_id)
+            .map_or(&[][..], Vec::as_slice);
+        for member in &page.values {
+            let (relation, entitlement) = mapping::membership(member, &group_id, name);
+            out.relation(relation);
+            out.entitlement(entitlement);
+            out.entitlements(mapping::product_entitlements(member, name, products));
+        }
         let next = plan
             .on_page(page.facts(start_at))
             .map_err(|e| answer.invalid(e.to_string()))?;

@@ -22,7 +22,7 @@ mod product_access;
 mod projects;
 mod users;
 
-use crate::domain::{Entity, Relation};
+use crate::domain::{Entitlement, Entity, Relation};
 use crate::error::{Error, Result, sentences};
 use crate::jira::client::Api;
 use crate::jira::executor::{Executor, RetryPolicy, Stats};
@@ -30,20 +30,24 @@ use crate::jira::transport::Transport;
 use answer::Sent;
 use cursor::Cursor;
 use phase::{Facts, Pending};
+pub use phase::SiteFacts;
 
 // The phases, in order; adding one is adding its module and a line here.
-// Global roles come before projects, because a company-managed project's
-// roles are the global ones; projects come before permission schemes,
-// because the schemes projects use are read even when the listing leaves
-// them out.
+// Each phase passes on facts a later one needs (see `phase::Facts`): users
+// the account types of apps and customers; application roles the products
+// each group gives, so the groups phase can write each member's product
+// entitlements; groups their names; global roles the roles of every
+// company-managed project; permission schemes their grants. Projects come
+// last, because each project's grants are resolved (and its project entity
+// written) once its roles, its lead and its scheme are known.
 job::phases! {
     Users: users::Users,
+    ApplicationRoles: product_access::ApplicationRoles,
     Groups: groups::Groups,
     Roles: projects::Roles,
-    Projects: projects::Projects,
-    ApplicationRoles: product_access::ApplicationRoles,
     Permissions: permissions::Permissions,
     PermissionSchemes: permissions::PermissionSchemes,
+    Projects: projects::Projects,
 }
 
 /// A batch is handed over once it holds this many records.
@@ -60,6 +64,7 @@ pub struct Progress {
 pub struct Batch {
     pub entities: Vec<Entity>,
     pub relations: Vec<Relation>,
+    pub entitlements: Vec<Entitlement>,
     pub progress: Progress,
 }
 
@@ -82,8 +87,15 @@ pub struct Extraction<T: Transport> {
 }
 
 impl<T: Transport> Extraction<T> {
-    pub fn new(api: Api, transport: T, concurrency: u32, policy: RetryPolicy) -> Self {
+    pub fn new(
+        api: Api,
+        site: SiteFacts,
+        transport: T,
+        concurrency: u32,
+        policy: RetryPolicy,
+    ) -> Self {
         let mut extraction = Self::blank(api, transport, concurrency, policy);
+        extraction.facts.site = site;
         let (phase, jobs) = Current::first(&extraction.facts, extraction.concurrency);
         extraction.pending.queue.extend(jobs);
         extraction.phase = Some(phase);
@@ -229,6 +241,7 @@ impl<T: Transport> Extraction<T> {
         Batch {
             entities: std::mem::take(&mut self.pending.entities),
             relations: std::mem::take(&mut self.pending.relations),
+            entitlements: std::mem::take(&mut self.pending.entitlements),
             progress: Progress {
                 phase: phase.name(),
                 done: tally.done,

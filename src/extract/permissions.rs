@@ -1,23 +1,25 @@
 //! Permissions, in two phases.
 //!
 //! Permissions: the catalogue of every global and project permission
-//! (`permissions`). Permission schemes: every scheme with its grants
-//! (`permissionscheme?expand=all`), then each scheme a project uses that the
-//! listing left out (a team-managed project's may be), read by id.
+//! (`permissions`). Permission schemes: every listed scheme with its grants
+//! (`permissionscheme?expand=all`), passed on to the projects phase, which
+//! reads by id each scheme a project uses that the listing left out (a
+//! team-managed project's may be).
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::Job;
 use super::answer::Answer;
 use super::job::Fetch;
 use super::phase::{Facts, Phase, Sink, Tally};
 use crate::error::Result;
-use crate::jira::api::permissions::{permission_scheme, permission_schemes, permissions};
+use crate::jira::api::permissions::{permission_schemes, permissions};
 use crate::jira::call::{Call, Untyped};
 use crate::jira::client::Api;
 use crate::jira::models::{self, PermissionScheme};
-use crate::mapping;
+use crate::mapping::{self, GrantFact};
 
 /// The permission catalogue, `GET /permissions`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,31 +67,20 @@ impl Phase for Permissions {
     }
 }
 
+/// Every scheme with its grants, `GET /permissionscheme?expand=all`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) enum PermissionSchemesJob {
-    PermissionSchemes,
-    /// A scheme some project uses that the listing did not return.
-    PermissionScheme {
-        scheme_id: u64,
-    },
-}
+pub(crate) struct PermissionSchemesJob;
 
 impl Fetch for PermissionSchemesJob {
     fn call(&self, api: &Api) -> Call<Untyped> {
-        match self {
-            PermissionSchemesJob::PermissionSchemes => permission_schemes(api).untyped(),
-            PermissionSchemesJob::PermissionScheme { scheme_id } => {
-                permission_scheme(api, *scheme_id).untyped()
-            }
-        }
+        permission_schemes(api).untyped()
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct PermissionSchemes {
-    /// The schemes projects use, from the projects phase.
-    used: BTreeSet<u64>,
-    /// Schemes read, of those listed and those read by id.
+    /// Each listed scheme's grants, for `Facts`.
+    grants: BTreeMap<u64, Vec<GrantFact>>,
     tally: Tally,
 }
 
@@ -97,35 +88,24 @@ impl Phase for PermissionSchemes {
     type Job = PermissionSchemesJob;
     const NAME: &'static str = "permission-schemes";
 
-    fn start(facts: &Facts, _: u32) -> (Self, Vec<PermissionSchemesJob>) {
-        let phase = Self {
-            used: facts.schemes_used.clone(),
-            tally: Tally::default(),
-        };
-        (phase, vec![PermissionSchemesJob::PermissionSchemes])
+    fn start(_: &Facts, _: u32) -> (Self, Vec<PermissionSchemesJob>) {
+        (Self::default(), vec![PermissionSchemesJob])
     }
 
     fn handle(
         &mut self,
-        job: PermissionSchemesJob,
+        _: PermissionSchemesJob,
         answer: &Answer,
         out: &mut Sink<'_, PermissionSchemesJob>,
     ) -> Result<()> {
-        match job {
-            PermissionSchemesJob::PermissionSchemes => self.schemes_page(answer, out),
-            PermissionSchemesJob::PermissionScheme { scheme_id } => {
-                let scheme: PermissionScheme = answer.decode_as()?;
-                if scheme.id != scheme_id {
-                    return Err(answer.invalid(format!(
-                        "asked for permission scheme {scheme_id}, got scheme {}",
-                        scheme.id
-                    )));
-                }
-                add_scheme(&scheme, out);
-                self.tally.done += 1;
-                Ok(())
-            }
+        let listing: models::PermissionSchemes = answer.decode_as()?;
+        for scheme in &listing.permission_schemes {
+            self.grants
+                .insert(scheme.id, mapping::grant_facts(scheme));
+            add_scheme(scheme, out);
         }
+        self.tally = Tally::all(listing.permission_schemes.len());
+        Ok(())
     }
 
     fn is_complete(&self) -> bool {
@@ -135,33 +115,14 @@ impl Phase for PermissionSchemes {
     fn progress(&self) -> Tally {
         self.tally
     }
-}
 
-impl PermissionSchemes {
-    fn schemes_page(
-        &mut self,
-        answer: &Answer,
-        out: &mut Sink<'_, PermissionSchemesJob>,
-    ) -> Result<()> {
-        let listing: models::PermissionSchemes = answer.decode_as()?;
-        let mut unlisted = self.used.clone();
-        for scheme in &listing.permission_schemes {
-            unlisted.remove(&scheme.id);
-            add_scheme(scheme, out);
-        }
-        let listed = listing.permission_schemes.len() as u64;
-        self.tally = Tally {
-            done: listed,
-            total: Some(listed + unlisted.len() as u64),
-        };
-        for scheme_id in unlisted {
-            out.queue(PermissionSchemesJob::PermissionScheme { scheme_id });
-        }
-        Ok(())
+    fn finish(&self, facts: &mut Facts) {
+        facts.scheme_grants = self.grants.clone();
     }
 }
 
-fn add_scheme(scheme: &PermissionScheme, out: &mut Sink<'_, PermissionSchemesJob>) {
+/// A scheme's entities and relations in Jira's terms.
+pub(crate) fn add_scheme<J: Into<Job>>(scheme: &PermissionScheme, out: &mut Sink<'_, J>) {
     let (entities, relations) = mapping::permission_scheme(scheme);
     out.entities(entities);
     out.relations(relations);

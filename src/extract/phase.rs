@@ -6,7 +6,7 @@
 //! complete. Nothing a phase keeps is seen by another, except what it passes
 //! on in [`Facts`] when it finishes.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Debug;
 use std::marker::PhantomData;
 
@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use super::Job;
 use super::answer::Answer;
 use super::job::Fetch;
-use crate::domain::{Entity, Relation};
+use crate::domain::{Entitlement, Entity, Relation};
 use crate::error::Result;
+use crate::mapping::GrantFact;
 
 /// One phase of an extraction: a listing and the reads that hang off it.
 ///
@@ -76,14 +77,38 @@ impl Tally {
 /// that no phase reads another's bookkeeping.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Facts {
+    /// The site: its cloud id and host. Set when the extraction starts.
+    pub site: SiteFacts,
+    /// The account type of every account that is not a plain user (apps,
+    /// customers), by account id: a grant to one names its source type.
+    /// From users, for projects.
+    pub account_types: BTreeMap<String, String>,
+    /// Every application role's key. From application roles, for projects
+    /// (a grant to any product reaches each).
+    pub products: BTreeSet<String>,
+    /// The products each group gives access to, by group id. From
+    /// application roles, for groups (each member's product entitlements).
+    pub products_by_group: BTreeMap<String, Vec<String>>,
+    /// Group ids by name. From groups, for projects (a grant may name its
+    /// group only by name).
+    pub groups_by_name: BTreeMap<String, String>,
     /// The global role ids, as `/role` listed them: the roles of every
     /// company-managed project. From roles, for projects.
     pub global_roles: Vec<u64>,
-    /// The permission schemes projects use, so that each one's grants are
-    /// read even when the listing leaves it out (a team-managed project's
-    /// scheme may be). From projects, for permission schemes.
-    pub schemes_used: BTreeSet<u64>,
+    /// Every listed permission scheme's grants, by scheme id. From
+    /// permission schemes, for projects, which resolve them per project.
+    pub scheme_grants: BTreeMap<u64, Vec<GrantFact>>,
 }
+
+/// The site being extracted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteFacts {
+    /// The cloud id: the site's Source ID in BalkanID.
+    pub cloud_id: String,
+    /// The site's host, e.g. `acme.atlassian.net`.
+    pub host: String,
+}
+
 
 /// What waits in the scheduler between answers: records not yet delivered
 /// and jobs not yet handed to the executor.
@@ -91,13 +116,14 @@ pub(crate) struct Facts {
 pub(crate) struct Pending {
     pub entities: Vec<Entity>,
     pub relations: Vec<Relation>,
+    pub entitlements: Vec<Entitlement>,
     pub queue: VecDeque<Job>,
 }
 
 impl Pending {
     /// Records waiting to be delivered.
     pub fn records(&self) -> usize {
-        self.entities.len() + self.relations.len()
+        self.entities.len() + self.relations.len() + self.entitlements.len()
     }
 }
 
@@ -130,6 +156,14 @@ impl<'a, J: Into<Job>> Sink<'a, J> {
 
     pub fn relations(&mut self, relations: impl IntoIterator<Item = Relation>) {
         self.pending.relations.extend(relations);
+    }
+
+    pub fn entitlement(&mut self, entitlement: Entitlement) {
+        self.pending.entitlements.push(entitlement);
+    }
+
+    pub fn entitlements(&mut self, entitlements: impl IntoIterator<Item = Entitlement>) {
+        self.pending.entitlements.extend(entitlements);
     }
 
     /// Queues a job behind every job waiting.

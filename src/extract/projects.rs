@@ -2,11 +2,14 @@
 //!
 //! Roles: the global project roles (`/role`), which are the roles of every
 //! company-managed project. Projects: every project (`project/search`, a
-//! `PageBean` listing), and for each its permission scheme and the actors of
-//! each of its roles: the global ones for a company-managed project, its own
-//! (`roledetails`) for a team-managed one.
+//! `PageBean` listing), and for each its permission scheme (read by id when
+//! the schemes listing left it out) and the actors of each of its roles: the
+//! global ones for a company-managed project, its own (`roledetails`) for a
+//! team-managed one. Once all of a project's reads are in, its scheme's
+//! grants are resolved for it (`mapping::project_grants`) and the project is
+//! written.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
@@ -22,8 +25,10 @@ use crate::jira::api::projects::{
 };
 use crate::jira::call::{Call, Untyped};
 use crate::jira::client::Api;
+use super::permissions::add_scheme;
+use crate::jira::api::permissions::permission_scheme;
 use crate::jira::models::{PermissionScheme, Project, ProjectRole};
-use crate::mapping;
+use crate::mapping::{self, Directory, GrantFact, ProjectScope};
 
 /// The global roles, `GET /role`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -82,6 +87,8 @@ pub(crate) enum ProjectsJob {
     ProjectRoles { project_id: Rc<str> },
     ProjectRoleActors { project_id: Rc<str>, role_id: u64 },
     ProjectPermissionScheme { project_id: Rc<str> },
+    /// A scheme some project uses that the listing did not return.
+    PermissionScheme { scheme_id: u64 },
 }
 
 impl Fetch for ProjectsJob {
@@ -96,8 +103,27 @@ impl Fetch for ProjectsJob {
             ProjectsJob::ProjectPermissionScheme { project_id } => {
                 project_permission_scheme(api, project_id).untyped()
             }
+            ProjectsJob::PermissionScheme { scheme_id } => {
+                permission_scheme(api, *scheme_id).untyped()
+            }
         }
     }
+}
+
+/// A project whose reads are under way. Its entity is written once they are
+/// all done, because its `conditionalGrants` depend on its roles, its lead
+/// and its scheme's grants.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct OpenProject {
+    project: Project,
+    /// Requests still to come; the project is done at zero, once its
+    /// scheme's grants are known too.
+    jobs_left: u32,
+    /// The roles it has: the global ones for a company-managed project,
+    /// its own for a team-managed one.
+    roles: BTreeSet<u64>,
+    /// The permission scheme it uses, once read.
+    scheme: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,9 +133,16 @@ pub(crate) struct Projects {
     /// Roles delivered so far: the global ones, then team-managed ones.
     roles_seen: HashSet<u64>,
     projects: Listing,
-    /// Requests still to come per project; a project is done at zero.
-    jobs_left: HashMap<Rc<str>, u32>,
-    schemes_used: BTreeSet<u64>,
+    open: HashMap<Rc<str>, OpenProject>,
+    /// Each scheme's grants: the listed schemes' from the schemes phase,
+    /// then those read by id.
+    schemes: BTreeMap<u64, Vec<GrantFact>>,
+    /// Schemes being read by id.
+    reading: BTreeSet<u64>,
+    /// What grants resolve against, from earlier phases.
+    products: BTreeSet<String>,
+    groups_by_name: BTreeMap<String, String>,
+    account_types: BTreeMap<String, String>,
     /// Projects read to the end.
     done: u64,
 }
@@ -124,8 +157,12 @@ impl Phase for Projects {
             global_roles: facts.global_roles.clone(),
             roles_seen: facts.global_roles.iter().copied().collect(),
             projects,
-            jobs_left: HashMap::new(),
-            schemes_used: BTreeSet::new(),
+            open: HashMap::new(),
+            schemes: facts.scheme_grants.clone(),
+            reading: BTreeSet::new(),
+            products: facts.products.clone(),
+            groups_by_name: facts.groups_by_name.clone(),
+            account_types: facts.account_types.clone(),
             done: 0,
         };
         (phase, vec![ProjectsJob::Projects { start_at: first }])
@@ -139,31 +176,46 @@ impl Phase for Projects {
     ) -> Result<()> {
         let project_id = match job {
             ProjectsJob::Projects { start_at } => return self.projects_page(answer, start_at, out),
+            ProjectsJob::PermissionScheme { scheme_id } => {
+                return self.unlisted_scheme(answer, scheme_id, out);
+            }
             ProjectsJob::ProjectRoles { project_id } => {
                 self.project_roles(answer, &project_id, out)?;
                 project_id
             }
             ProjectsJob::ProjectRoleActors { project_id, .. } => {
                 let role: ProjectRole = answer.decode_as()?;
-                let (entity, relations) =
-                    mapping::project_role(&project_id, &role).map_err(|m| answer.invalid(m))?;
-                out.entity(entity);
-                out.relations(relations);
+                let key = &self.open_project(answer, &project_id)?.project.key;
+                let mapped = mapping::project_role(&project_id, key, &role)
+                    .map_err(|m| answer.invalid(m))?;
+                out.entity(mapped.entity);
+                out.relations(mapped.relations);
+                out.entitlements(mapped.entitlements);
                 project_id
             }
             ProjectsJob::ProjectPermissionScheme { project_id } => {
                 let scheme: PermissionScheme = answer.decode_as()?;
-                self.schemes_used.insert(scheme.id);
+                self.open_project(answer, &project_id)?.scheme = Some(scheme.id);
                 out.relation(mapping::uses_scheme(&project_id, scheme.id));
+                if !self.schemes.contains_key(&scheme.id) && self.reading.insert(scheme.id) {
+                    // The listing left it out: read it by id, first, so the
+                    // projects waiting on it close early.
+                    out.queue_first(ProjectsJob::PermissionScheme {
+                        scheme_id: scheme.id,
+                    });
+                }
                 project_id
             }
         };
-        self.project_job_done(&project_id);
+        if let Some(open) = self.open.get_mut(&project_id) {
+            open.jobs_left = open.jobs_left.saturating_sub(1);
+        }
+        self.close_if_done(&project_id, out);
         Ok(())
     }
 
     fn is_complete(&self) -> bool {
-        self.projects.is_done() && self.jobs_left.is_empty()
+        self.projects.is_done() && self.open.is_empty() && self.reading.is_empty()
     }
 
     fn progress(&self) -> Tally {
@@ -171,10 +223,6 @@ impl Phase for Projects {
             done: self.done,
             total: self.projects.total(),
         }
-    }
-
-    fn finish(&self, facts: &mut Facts) {
-        facts.schemes_used = self.schemes_used.clone();
     }
 }
 
@@ -189,15 +237,17 @@ impl Projects {
             .projects
             .page(answer, start_at, |project: &Project| &project.id)?;
         for (id, project) in page.fresh {
-            let (entity, leads) = mapping::project(&project);
-            out.entity(entity);
-            out.relations(leads);
+            let mapped = mapping::project(&project);
+            out.relations(mapped.leads);
+            out.entitlements(mapped.lead_entitlement);
             // Every project has a permission scheme: a team-managed project's
             // is scoped to it (`PermissionScheme.scope`).
             let mut jobs = vec![ProjectsJob::ProjectPermissionScheme {
                 project_id: id.clone(),
             }];
+            let mut roles = BTreeSet::new();
             if mapping::has_global_roles(&project) {
+                roles.extend(self.global_roles.iter().copied());
                 jobs.extend(self.global_roles.iter().map(|role_id| {
                     ProjectsJob::ProjectRoleActors {
                         project_id: id.clone(),
@@ -210,7 +260,15 @@ impl Projects {
                     project_id: id.clone(),
                 });
             }
-            self.jobs_left.insert(id, jobs.len() as u32);
+            self.open.insert(
+                id,
+                OpenProject {
+                    project,
+                    jobs_left: jobs.len() as u32,
+                    roles,
+                    scheme: None,
+                },
+            );
             for job in jobs {
                 out.queue(job);
             }
@@ -237,20 +295,83 @@ impl Projects {
                 role_id: role.id,
             });
         }
-        *self
-            .jobs_left
-            .get_mut(project_id)
-            .expect("a planned project") += roles.len() as u32;
+        let open = self.open_project(answer, project_id)?;
+        open.roles.extend(roles.iter().map(|r| r.id));
+        open.jobs_left += roles.len() as u32;
         Ok(())
     }
 
-    fn project_job_done(&mut self, project_id: &Rc<str>) {
-        if let Some(left) = self.jobs_left.get_mut(project_id) {
-            *left -= 1;
-            if *left == 0 {
-                self.jobs_left.remove(project_id);
-                self.done += 1;
-            }
+    /// A scheme read by id: its entities, its grants for the projects that
+    /// use it, and those projects closed if nothing else is awaited.
+    fn unlisted_scheme(
+        &mut self,
+        answer: &Answer,
+        scheme_id: u64,
+        out: &mut Sink<'_, ProjectsJob>,
+    ) -> Result<()> {
+        let scheme: PermissionScheme = answer.decode_as()?;
+        if scheme.id != scheme_id {
+            return Err(answer.invalid(format!(
+                "asked for permission scheme {scheme_id}, got scheme {}",
+                scheme.id
+            )));
         }
+        add_scheme(&scheme, out);
+        self.schemes.insert(scheme_id, mapping::grant_facts(&scheme));
+        self.reading.remove(&scheme_id);
+        let waiting: Vec<Rc<str>> = self
+            .open
+            .iter()
+            .filter(|(_, open)| open.scheme == Some(scheme_id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for project_id in waiting {
+            self.close_if_done(&project_id, out);
+        }
+        Ok(())
+    }
+
+    fn open_project(&mut self, answer: &Answer, project_id: &str) -> Result<&mut OpenProject> {
+        self.open.get_mut(project_id).ok_or_else(|| {
+            answer.invalid(format!(
+                "an answer for project {project_id} came after the project was done"
+            ))
+        })
+    }
+
+    /// Writes a project whose reads are all done: its entity, with the grants
+    /// that reach no entity, and one relation per grant and holder.
+    fn close_if_done(&mut self, project_id: &Rc<str>, out: &mut Sink<'_, ProjectsJob>) {
+        let Some(open) = self.open.get(project_id) else {
+            return;
+        };
+        let Some(grants) = open.scheme.and_then(|id| self.schemes.get(&id)) else {
+            return;
+        };
+        if open.jobs_left > 0 {
+            return;
+        }
+        let scope = ProjectScope {
+            id: project_id,
+            lead: open.project.lead.as_ref().map(|l| l.account_id.as_str()),
+            roles: &open.roles,
+        };
+        let directory = Directory {
+            products: &self.products,
+            groups_by_name: &self.groups_by_name,
+            account_types: &self.account_types,
+        };
+        let resolved = mapping::project_grants(
+            scope,
+            open.scheme.unwrap_or_default(),
+            grants,
+            directory,
+        );
+        let mut entity = mapping::project(&open.project).entity;
+        entity.attributes.push(resolved.conditional_attribute());
+        out.entity(entity);
+        out.relations(resolved.relations);
+        self.open.remove(project_id);
+        self.done += 1;
     }
 }

@@ -14,6 +14,13 @@ fn api() -> Api {
     crate::jira::client::test_api()
 }
 
+fn site() -> SiteFacts {
+    SiteFacts {
+        cloud_id: "cloud-1".into(),
+        host: "acme.atlassian.net".into(),
+    }
+}
+
 fn query(req: &HttpRequest) -> HashMap<String, String> {
     req.path_and_query
         .split_once('?')
@@ -108,7 +115,7 @@ fn run_all<T: Transport>(ex: &mut Extraction<T>) -> (Vec<Entity>, Vec<Relation>,
 #[test]
 fn next_batch_reads_every_page_of_every_listing() {
     let transport = FakeTransport::new(tenant(2500, vec![0, 51, 120, 3]));
-    let mut ex = Extraction::new(api(), transport, 4, RetryPolicy::default());
+    let mut ex = Extraction::new(api(), site(), transport, 4, RetryPolicy::default());
     let (entities, relations, progress) = run_all(&mut ex);
 
     let users = entities.iter().filter(|e| e.kind == "user").count();
@@ -163,7 +170,7 @@ fn next_batch_reads_every_page_of_every_listing() {
 #[test]
 fn next_batch_pages_groups_past_fifty() {
     let transport = FakeTransport::new(tenant(0, vec![1; 120]));
-    let mut ex = Extraction::new(api(), transport, 8, RetryPolicy::default());
+    let mut ex = Extraction::new(api(), site(), transport, 8, RetryPolicy::default());
     let (entities, relations, _) = run_all(&mut ex);
     assert_eq!(entities.len(), 120);
     assert_eq!(relations.len(), 120);
@@ -188,7 +195,7 @@ fn next_batch_stops_with_a_typed_error_and_stays_failed() {
         }
         inner(req)
     });
-    let mut ex = Extraction::new(api(), transport, 2, RetryPolicy::default());
+    let mut ex = Extraction::new(api(), site(), transport, 2, RetryPolicy::default());
     let mut result = Ok(None);
     for _ in 0..10 {
         result = ex.next_batch();
@@ -223,7 +230,7 @@ fn next_batch_rejects_a_page_of_the_wrong_shape() {
             panic!("no further request expected")
         }
     });
-    let mut ex = Extraction::new(api(), transport, 2, RetryPolicy::default());
+    let mut ex = Extraction::new(api(), site(), transport, 2, RetryPolicy::default());
     assert!(matches!(ex.next_batch(), Err(Error::InvalidResponse(f)) if f.step == "list users"));
 }
 
@@ -253,7 +260,7 @@ fn next_batch_encodes_odd_group_ids() {
             other => panic!("{other}"),
         }
     });
-    let mut ex = Extraction::new(api(), transport, 2, RetryPolicy::default());
+    let mut ex = Extraction::new(api(), site(), transport, 2, RetryPolicy::default());
     let (entities, relations, _) = run_all(&mut ex);
     assert_eq!(entities[0].id, odd);
     assert_eq!(relations[0].to.id, odd);
@@ -381,7 +388,7 @@ fn projects_tenant(req: &HttpRequest) -> Result<HttpResponse, TransportError> {
 #[test]
 fn next_batch_reads_projects_roles_and_schemes() {
     let transport = FakeTransport::new(projects_tenant);
-    let mut ex = Extraction::new(api(), transport, 3, RetryPolicy::default());
+    let mut ex = Extraction::new(api(), site(), transport, 3, RetryPolicy::default());
     let (entities, relations, progress) = run_all(&mut ex);
     let count = |kind: &str| entities.iter().filter(|e| e.kind == kind).count();
     assert_eq!(count("project"), 3);
@@ -471,7 +478,7 @@ fn next_batch_names_a_project_it_may_not_read() {
         }
         projects_tenant(req)
     });
-    let mut ex = Extraction::new(api(), transport, 3, RetryPolicy::default());
+    let mut ex = Extraction::new(api(), site(), transport, 3, RetryPolicy::default());
     let err = loop {
         match ex.next_batch() {
             Ok(Some(_)) => continue,
@@ -499,6 +506,7 @@ fn resume_carries_on_without_repeating_anything() {
     let clean = {
         let mut ex = Extraction::new(
             api(),
+            site(),
             FakeTransport::new(projects_tenant),
             3,
             RetryPolicy::default(),
@@ -517,7 +525,7 @@ fn resume_carries_on_without_repeating_anything() {
         max_attempts: 1,
         ..RetryPolicy::default()
     };
-    let mut first = Extraction::new(api(), failing, 3, policy);
+    let mut first = Extraction::new(api(), site(), failing, 3, policy);
     assert_eq!(
         first.resume_cursor(),
         None,
@@ -573,6 +581,7 @@ fn resume_carries_on_without_repeating_anything() {
 fn resume_refuses_foreign_or_broken_cursors() {
     let mut ex = Extraction::new(
         api(),
+        site(),
         FakeTransport::new(projects_tenant),
         3,
         RetryPolicy::default(),
@@ -631,7 +640,7 @@ fn resume_names_the_version_of_an_older_cursor() {
 #[test]
 fn resume_refuses_a_job_of_another_phase() {
     let transport = FakeTransport::new(projects_tenant);
-    let mut ex = Extraction::new(api(), transport, 3, RetryPolicy::default());
+    let mut ex = Extraction::new(api(), site(), transport, 3, RetryPolicy::default());
     ex.next_batch().unwrap();
     let cursor = ex.resume_cursor().unwrap();
     let groups_job = r#"[{"Groups":{"Groups":{"start_at":0}}}]"#;

@@ -1,6 +1,8 @@
 //! The users phase: every account, through `users/search`, a plain array
 //! with no total, paged by `startAt` until an empty page.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::answer::Answer;
@@ -12,6 +14,7 @@ use crate::jira::call::{Call, Untyped};
 use crate::jira::client::Api;
 use crate::jira::models::User;
 use crate::jira::page::ArrayPlan;
+use crate::domain::source;
 use crate::mapping;
 
 /// One page of users.
@@ -29,6 +32,8 @@ impl Fetch for UsersJob {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Users {
     plan: ArrayPlan,
+    /// Accounts that are not plain users (apps, customers), for `Facts`.
+    account_types: BTreeMap<String, String>,
     /// Users read.
     tally: Tally,
 }
@@ -43,6 +48,7 @@ impl Phase for Users {
         let (plan, first) = ArrayPlan::start(PAGE_SIZE, u64::from(concurrency));
         let phase = Self {
             plan,
+            account_types: BTreeMap::new(),
             tally: Tally::default(),
         };
         (phase, vec![UsersJob { start_at: first }])
@@ -57,6 +63,15 @@ impl Phase for Users {
         let UsersJob { start_at } = job;
         let page: Vec<User> = answer.decode_as()?;
         self.tally.done += page.len() as u64;
+        for user in &page {
+            let account_type = user.account_type.as_deref();
+            if mapping::identity_source(account_type) != source::USER {
+                self.account_types.insert(
+                    user.account_id.clone(),
+                    account_type.unwrap_or_default().to_owned(),
+                );
+            }
+        }
         out.entities(page.iter().map(mapping::user));
         for offset in self.plan.on_page(start_at, page.len() as u64) {
             out.queue(UsersJob { start_at: offset });
@@ -70,5 +85,9 @@ impl Phase for Users {
 
     fn progress(&self) -> Tally {
         self.tally
+    }
+
+    fn finish(&self, facts: &mut Facts) {
+        facts.account_types = self.account_types.clone();
     }
 }

@@ -3,7 +3,8 @@
 //! A classic (unscoped) API token works on the site itself. A scoped token is
 //! refused there with 401 and must go through the gateway at
 //! `api.atlassian.com/ex/jira/{cloudId}`, with the cloud id read from the
-//! site's anonymous `/_edge/tenant_info`.
+//! site's anonymous `/_edge/tenant_info`. The cloud id is read in both modes:
+//! it is the site's id in what the connector reports.
 
 use super::api::{site, users};
 use super::client::{Api, Client, CloudId};
@@ -11,7 +12,8 @@ use super::endpoints::Endpoint;
 use super::executor::RetryPolicy;
 use super::models::User;
 use super::transport::Transport;
-use crate::config::Config;
+use crate::config::{Config, SiteName};
+use crate::extract::SiteFacts;
 use crate::error::{Error, RequestFailure, Result, sentences};
 
 /// Which kind of token was detected.
@@ -27,9 +29,23 @@ pub struct Connection {
     pub api: Api,
     pub mode: AuthMode,
     pub site_url: String,
-    pub cloud_id: Option<CloudId>,
+    pub cloud_id: CloudId,
     pub account_id: String,
     pub display_name: String,
+}
+
+impl Connection {
+    /// The site as an extraction reports it.
+    pub fn site(&self) -> SiteFacts {
+        SiteFacts {
+            cloud_id: self.cloud_id.as_str().to_owned(),
+            host: self
+                .site_url
+                .strip_prefix("https://")
+                .unwrap_or(&self.site_url)
+                .to_owned(),
+        }
+    }
 }
 
 /// Probes `/myself` on the site, then through the gateway if the site says 401.
@@ -44,11 +60,12 @@ pub fn connect<T: Transport>(
 
     let site_error = match client.fetch(users::myself(client.api())) {
         Ok(me) => {
+            let cloud_id = cloud_id(&mut client, site)?;
             return Ok(connection(
                 client.api(),
                 AuthMode::Unscoped,
                 site_url,
-                None,
+                cloud_id,
                 me,
             ));
         }
@@ -56,9 +73,7 @@ pub fn connect<T: Transport>(
         Err(other) => return Err(other),
     };
 
-    let reply = client.send(site::tenant_info(site))?.success()?;
-    let cloud_id = CloudId::parse(&reply.decode()?.cloud_id)
-        .ok_or_else(|| reply.invalid("cloudId is not a plain identifier"))?;
+    let cloud_id = cloud_id(&mut client, site)?;
 
     client.set_api(Api::gateway(&cloud_id, config.credentials()));
     match client.fetch(users::myself(client.api())) {
@@ -66,7 +81,7 @@ pub fn connect<T: Transport>(
             client.api(),
             AuthMode::Scoped,
             site_url,
-            Some(cloud_id),
+            cloud_id,
             me,
         )),
         Err(Error::Unauthorized(gateway)) => Err(Error::Unauthorized(RequestFailure::new(
@@ -84,11 +99,18 @@ pub fn connect<T: Transport>(
     }
 }
 
+/// The site's cloud id, from its anonymous `/_edge/tenant_info`.
+fn cloud_id<T: Transport>(client: &mut Client<T>, site: &SiteName) -> Result<CloudId> {
+    let reply = client.send(site::tenant_info(site))?.success()?;
+    CloudId::parse(&reply.decode()?.cloud_id)
+        .ok_or_else(|| reply.invalid("cloudId is not a plain identifier"))
+}
+
 fn connection(
     api: &Api,
     mode: AuthMode,
     site_url: String,
-    cloud_id: Option<CloudId>,
+    cloud_id: CloudId,
     me: User,
 ) -> Connection {
     Connection {

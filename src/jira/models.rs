@@ -2,7 +2,7 @@
 //! the connector reads are declared; serde ignores the rest. Mapping to the
 //! identity domain happens in `crate::mapping`, never here.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// `User` from `/myself` and `/users/search`, and `UserDetails` from
 /// `/group/member`: the two share every field the connector reads.
@@ -36,8 +36,10 @@ pub struct TenantInfo {
     pub cloud_id: String,
 }
 
-/// `Project` from `/project/search` (with `expand=lead`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// `Project` from `/project/search` (with `expand=lead`). Serialisable
+/// because an open project waits in the resume cursor until its roles and
+/// scheme are read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Project {
     pub id: String,
@@ -63,7 +65,7 @@ pub struct Project {
     pub lead: Option<AccountRef>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectCategory {
     #[serde(default)]
@@ -73,7 +75,7 @@ pub struct ProjectCategory {
 }
 
 /// Any object that names a user by `accountId` (a project lead, a role actor).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountRef {
     pub account_id: String,

@@ -3,18 +3,23 @@
 //! value, and are unit-tested on JSON shaped like Atlassian's spec.
 
 mod access;
+mod grants;
 mod permissions;
 mod projects;
+mod site;
 mod users;
 
 pub use access::application_role;
+pub use grants::{Directory, GrantFact, ProjectGrants, ProjectScope, grant_facts, project_grants};
 pub use permissions::{permission, permission_scheme, uses_scheme};
 pub use projects::{
-    has_global_roles, is_team_managed, project, project_role, project_role_id, role,
+    MappedProject, MappedProjectRole, has_global_roles, is_team_managed, project, project_role,
+    project_role_id, role,
 };
-pub use users::{group, membership, user};
+pub use site::site;
+pub use users::{group, identity_source, membership, product_entitlements, user};
 
-use crate::domain::{EntityRef, Relation, Value};
+use crate::domain::{EntityRef, Privilege, Relation, Value};
 use crate::jira::models::Scope;
 
 pub(crate) fn edge(kind: &'static str, from: EntityRef, to: EntityRef) -> Relation {
@@ -23,6 +28,20 @@ pub(crate) fn edge(kind: &'static str, from: EntityRef, to: EntityRef) -> Relati
         from,
         to,
         attributes: Vec::new(),
+        privilege: None,
+    }
+}
+
+/// An edge that gives a privilege in BalkanID's model.
+pub(crate) fn privileged(
+    kind: &'static str,
+    from: EntityRef,
+    to: EntityRef,
+    privilege: Privilege,
+) -> Relation {
+    Relation {
+        privilege: Some(privilege),
+        ..edge(kind, from, to)
     }
 }
 

@@ -15,6 +15,7 @@ pub fn permission(key: &str, p: &Permission) -> Entity {
             ("scope", text(&p.kind)),
             ("description", text(&p.description)),
         ],
+        balkanid: None,
     }
 }
 
@@ -29,6 +30,7 @@ pub fn permission_scheme(s: &PermissionScheme) -> (Vec<Entity>, Vec<Relation>) {
             .into_iter()
             .chain(scope(s.scope.as_ref()))
             .collect(),
+        balkanid: None,
     }];
     let mut relations = Vec::new();
     for grant in &s.permissions {
@@ -86,6 +88,7 @@ fn permission_grant(g: &PermissionGrant, scheme: &EntityRef) -> (Entity, Vec<Rel
             id: g.id.to_string(),
             name,
             attributes,
+            balkanid: None,
         },
         relations,
     )

@@ -1,7 +1,10 @@
 //! Projects, their leads, roles, and each project's role actors.
 
-use super::{edge, flag, scope, text};
-use crate::domain::{Entity, EntityRef, Relation, Value, kind, relation};
+use super::{edge, flag, privileged, scope, text};
+use crate::domain::{
+    Class, Classification, Entitlement, Entity, EntityRef, Labelled, Privilege, Relation, Value,
+    kind, privilege, relation, source,
+};
 use crate::jira::models::{Project, ProjectRole, RoleActor};
 
 /// Whether a project is company-managed (`classic`) or team-managed
@@ -25,8 +28,17 @@ pub fn has_global_roles(p: &Project) -> bool {
     }
 }
 
-/// A project, and the `leads` relation from its lead when Jira names one.
-pub fn project(p: &Project) -> (Entity, Option<Relation>) {
+/// A project, live or archived.
+pub struct MappedProject {
+    pub entity: Entity,
+    /// The `leads` relation from its lead, when Jira names one.
+    pub leads: Option<Relation>,
+    /// The lead's `project lead` entitlement row.
+    pub lead_entitlement: Option<Entitlement>,
+}
+
+/// A project, and its lead's relation and entitlement when Jira names one.
+pub fn project(p: &Project) -> MappedProject {
     let status = if p.deleted == Some(true) {
         "deleted"
     } else if p.archived == Some(true) {
@@ -40,10 +52,16 @@ pub fn project(p: &Project) -> (Entity, Option<Relation>) {
         "company-managed"
     };
     let category = p.project_category.as_ref();
+    let name = p.name.clone().unwrap_or_default();
     let entity = Entity {
         kind: kind::PROJECT,
         id: p.id.clone(),
-        name: p.name.clone().unwrap_or_default(),
+        balkanid: Some(Classification::new(
+            Class::Resource,
+            source::PROJECT,
+            name.clone(),
+        )),
+        name,
         attributes: vec![
             ("key", Value::Text(p.key.clone())),
             ("status", Value::Text(status.to_owned())),
@@ -58,13 +76,24 @@ pub fn project(p: &Project) -> (Entity, Option<Relation>) {
         ],
     };
     let leads = p.lead.as_ref().map(|lead| {
-        edge(
+        privileged(
             relation::LEADS,
             EntityRef::new(kind::USER, lead.account_id.clone()),
             EntityRef::new(kind::PROJECT, p.id.clone()),
+            Privilege::new(privilege::PROJECT_LEAD, source::PROJECT),
         )
     });
-    (entity, leads)
+    let lead_entitlement = p.lead.as_ref().map(|lead| Entitlement {
+        identity: lead.account_id.clone(),
+        privilege_name: privilege::PROJECT_LEAD.to_owned(),
+        connection: None,
+        resource: Some(Labelled::new(p.key.clone(), source::PROJECT)),
+    });
+    MappedProject {
+        entity,
+        leads,
+        lead_entitlement,
+    }
 }
 
 /// A role definition: global, or owned by one team-managed project.
@@ -75,6 +104,7 @@ pub fn role(r: &ProjectRole) -> Entity {
         id: r.id.to_string(),
         name: r.name.clone().unwrap_or_default(),
         attributes: vec![("description", text(&r.description)), scope, project_id],
+        balkanid: None,
     }
 }
 
@@ -82,16 +112,34 @@ pub fn project_role_id(project_id: &str, role_id: u64) -> String {
     format!("{project_id}:{role_id}")
 }
 
-/// A role within one project, with its `role-of` and `instance-of` edges and
-/// an `assigned` edge from every actor.
-pub fn project_role(project_id: &str, r: &ProjectRole) -> Result<(Entity, Vec<Relation>), String> {
+/// A role within one project, mapped.
+#[derive(Debug)]
+pub struct MappedProjectRole {
+    pub entity: Entity,
+    /// `role-of` (BalkanID's privilege: the role's name on the project),
+    /// `instance-of`, and an `assigned` edge (BalkanID's `actor`) from every
+    /// actor.
+    pub relations: Vec<Relation>,
+    /// A row for each user who holds the role directly.
+    pub entitlements: Vec<Entitlement>,
+}
+
+/// A role within one project (`project_key` names it for BalkanID), with its
+/// edges and its users' entitlement rows.
+pub fn project_role(
+    project_id: &str,
+    project_key: &str,
+    r: &ProjectRole,
+) -> Result<MappedProjectRole, String> {
     let id = project_role_id(project_id, r.id);
     let me = EntityRef::new(kind::PROJECT_ROLE, id.clone());
+    let role_name = r.name.clone().unwrap_or_default();
     let mut relations = vec![
-        edge(
+        privileged(
             relation::ROLE_OF,
             me.clone(),
             EntityRef::new(kind::PROJECT, project_id),
+            Privilege::new(role_name.clone(), source::PROJECT_ROLE),
         ),
         edge(
             relation::INSTANCE_OF,
@@ -99,19 +147,43 @@ pub fn project_role(project_id: &str, r: &ProjectRole) -> Result<(Entity, Vec<Re
             EntityRef::new(kind::ROLE, r.id.to_string()),
         ),
     ];
+    let mut entitlements = Vec::new();
     for actor in &r.actors {
-        relations.push(edge(relation::ASSIGNED, actor_ref(actor)?, me.clone()));
+        let holder = actor_ref(actor)?;
+        if holder.kind == kind::USER {
+            entitlements.push(Entitlement {
+                identity: holder.id.clone(),
+                privilege_name: role_name.clone(),
+                connection: None,
+                resource: Some(Labelled::new(project_key, source::PROJECT)),
+            });
+        }
+        relations.push(privileged(
+            relation::ASSIGNED,
+            holder,
+            me.clone(),
+            Privilege::new(privilege::ACTOR, source::PROJECT_ROLE),
+        ));
     }
     let entity = Entity {
         kind: kind::PROJECT_ROLE,
         id,
-        name: r.name.clone().unwrap_or_default(),
+        balkanid: Some(Classification::new(
+            Class::Connection,
+            source::PROJECT_ROLE,
+            format!("{project_key} {role_name}"),
+        )),
+        name: role_name,
         attributes: vec![
             ("projectId", Value::Text(project_id.to_owned())),
             ("roleId", Value::Text(r.id.to_string())),
         ],
     };
-    Ok((entity, relations))
+    Ok(MappedProjectRole {
+        entity,
+        relations,
+        entitlements,
+    })
 }
 
 fn actor_ref(actor: &RoleActor) -> Result<EntityRef, String> {
@@ -144,10 +216,27 @@ mod tests {
             "projectCategory": {"id": "10000", "name": "FIRST"},
             "lead": {"accountId": "5b10a2844c20165700ede21g", "displayName": "Mia"}}),
         );
-        let (e, lead) = project(&p);
+        let MappedProject {
+            entity: e,
+            leads: lead,
+            lead_entitlement,
+        } = project(&p);
         assert_eq!(
             (e.kind, e.id.as_str(), e.name.as_str()),
             ("project", "10000", "Example")
+        );
+        assert_eq!(
+            e.balkanid,
+            Some(Classification::new(Class::Resource, "project", "Example"))
+        );
+        assert_eq!(
+            lead_entitlement,
+            Some(Entitlement {
+                identity: "5b10a2844c20165700ede21g".into(),
+                privilege_name: "project lead".into(),
+                connection: None,
+                resource: Some(Labelled::new("EX", "project")),
+            })
         );
         assert_eq!(
             e.attributes,
@@ -163,6 +252,10 @@ mod tests {
         );
         let lead = lead.unwrap();
         assert_eq!(
+            lead.privilege,
+            Some(Privilege::new("project lead", "project"))
+        );
+        assert_eq!(
             rel(&lead),
             (
                 "leads".into(),
@@ -172,8 +265,9 @@ mod tests {
         );
 
         let p: Project = from(serde_json::json!({"id": "10001", "key": "TM", "style": "next-gen"}));
-        let (e, lead) = project(&p);
-        assert!(lead.is_none());
+        let mapped = project(&p);
+        let e = mapped.entity;
+        assert!(mapped.leads.is_none() && mapped.lead_entitlement.is_none());
         assert_eq!(e.attributes[1], ("status", Value::Text("live".into())));
         assert_eq!(
             e.attributes[2],
@@ -189,8 +283,41 @@ mod tests {
                 {"type": "atlassian-group-role-actor", "displayName": "jira-developers",
                  "actorGroup": {"displayName": "jira-developers", "groupId": "952d12c3", "name": "jira-developers"}},
                 {"type": "atlassian-user-role-actor", "actorUser": {"accountId": "5b10a2844c20165700ede21g"}}]}));
-        let (e, relations) = project_role("10000", &r).unwrap();
+        let MappedProjectRole {
+            entity: e,
+            relations,
+            entitlements,
+        } = project_role("10000", "EX", &r).unwrap();
         assert_eq!(e.id, "10000:10360");
+        assert_eq!(
+            e.balkanid,
+            Some(Classification::new(
+                Class::Connection,
+                "project-role",
+                "EX Developers"
+            ))
+        );
+        let privileges: Vec<_> = relations.iter().map(|r| r.privilege.clone()).collect();
+        assert_eq!(
+            privileges,
+            vec![
+                Some(Privilege::new("Developers", "project-role")),
+                None,
+                Some(Privilege::new("actor", "project-role")),
+                Some(Privilege::new("actor", "project-role")),
+            ]
+        );
+        // Only the user holds the role directly; the group's members hold it
+        // through the group.
+        assert_eq!(
+            entitlements,
+            vec![Entitlement {
+                identity: "5b10a2844c20165700ede21g".into(),
+                privilege_name: "Developers".into(),
+                connection: None,
+                resource: Some(Labelled::new("EX", "project")),
+            }]
+        );
         let got: Vec<_> = relations.iter().map(rel).collect();
         assert_eq!(
             got,
@@ -223,9 +350,9 @@ mod tests {
     fn project_role_refuses_an_actor_it_cannot_identify() {
         let r: ProjectRole = from(serde_json::json!({"id": 1, "actors": [
             {"type": "atlassian-group-role-actor", "actorGroup": {"name": "legacy"}}]}));
-        assert!(project_role("1", &r).unwrap_err().contains("groupId"));
+        assert!(project_role("1", "K", &r).unwrap_err().contains("groupId"));
         let r: ProjectRole = from(serde_json::json!({"id": 1, "actors": [{"type": "robot"}]}));
-        assert!(project_role("1", &r).is_err());
+        assert!(project_role("1", "K", &r).is_err());
     }
 
     #[test]

@@ -1,10 +1,23 @@
 //! Users, groups and group membership.
 
-use crate::domain::{Entity, EntityRef, Relation, Value, kind, relation};
+use crate::domain::{
+    Class, Classification, Entitlement, Entity, EntityRef, Labelled, Privilege, Relation, Value,
+    kind, privilege, relation, source,
+};
 use crate::jira::models::{GroupDetails, User};
 
 /// Jira's account types; anything else (or nothing) is reported as `unknown`.
 const ACCOUNT_TYPES: &[&str] = &["atlassian", "app", "customer", "unknown"];
+
+/// BalkanID's Source Type for an account type: apps are service accounts,
+/// customers (Jira Service Management) customers, everyone else a user.
+pub fn identity_source(account_type: Option<&str>) -> &'static str {
+    match account_type {
+        Some("app") => source::SERVICE_ACCOUNT,
+        Some("customer") => source::CUSTOMER,
+        _ => source::USER,
+    }
+}
 
 pub fn user(u: &User) -> Entity {
     let account_type = u
@@ -12,10 +25,16 @@ pub fn user(u: &User) -> Entity {
         .as_deref()
         .filter(|t| ACCOUNT_TYPES.contains(t))
         .unwrap_or("unknown");
+    let name = u.display_name.clone().unwrap_or_default();
     Entity {
         kind: kind::USER,
         id: u.account_id.clone(),
-        name: u.display_name.clone().unwrap_or_default(),
+        balkanid: Some(Classification::new(
+            Class::Identity,
+            identity_source(u.account_type.as_deref()),
+            name.clone(),
+        )),
+        name,
         attributes: vec![
             ("email", Value::from(u.email_address.clone())),
             // A user Jira does not call active is not one: absent means inactive.
@@ -31,16 +50,46 @@ pub fn group(g: &GroupDetails) -> Entity {
         id: g.group_id.clone(),
         name: g.name.clone(),
         attributes: Vec::new(),
+        balkanid: Some(Classification::new(
+            Class::Connection,
+            source::GROUP,
+            g.name.clone(),
+        )),
     }
 }
 
-pub fn membership(member: &User, group_id: &str) -> Relation {
-    Relation {
+/// A user's membership of a group: the `member-of` relation (BalkanID's
+/// `member` through a `group`), and the entitlement row it is.
+pub fn membership(member: &User, group_id: &str, group_name: &str) -> (Relation, Entitlement) {
+    let relation = Relation {
         kind: relation::MEMBER_OF,
         from: EntityRef::new(kind::USER, member.account_id.clone()),
         to: EntityRef::new(kind::GROUP, group_id),
         attributes: Vec::new(),
-    }
+        privilege: Some(Privilege::new(privilege::MEMBER, source::GROUP)),
+    };
+    let entitlement = Entitlement {
+        identity: member.account_id.clone(),
+        privilege_name: privilege::MEMBER.to_owned(),
+        connection: Some(Labelled::new(group_name, source::GROUP)),
+        resource: None,
+    };
+    (relation, entitlement)
+}
+
+/// The products a member has through a group: one entitlement row per
+/// product the group grants (`product access`, held through the group).
+pub fn product_entitlements<'a>(
+    member: &'a User,
+    group_name: &'a str,
+    products: &'a [String],
+) -> impl Iterator<Item = Entitlement> + 'a {
+    products.iter().map(move |key| Entitlement {
+        identity: member.account_id.clone(),
+        privilege_name: privilege::PRODUCT_ACCESS.to_owned(),
+        connection: Some(Labelled::new(group_name, source::GROUP)),
+        resource: Some(Labelled::new(key.clone(), source::APPLICATION_ROLE)),
+    })
 }
 
 #[cfg(test)]
@@ -69,8 +118,34 @@ mod tests {
                     ("active", Value::Bool(true)),
                     ("accountType", Value::Text("atlassian".into())),
                 ],
+                balkanid: Some(Classification::new(
+                    Class::Identity,
+                    "user",
+                    "Mia Krystof"
+                )),
             }
         );
+    }
+
+    #[test]
+    fn user_source_type_follows_account_type() {
+        for (account_type, expected) in [
+            (r#""atlassian""#, "user"),
+            (r#""app""#, "service account"),
+            (r#""customer""#, "customer"),
+            (r#""unknown""#, "user"),
+            (r#""robot""#, "user"),
+            ("null", "user"),
+        ] {
+            let json = format!(r#"{{"accountId": "a1", "accountType": {account_type}}}"#);
+            let e = user(&wire(&json));
+            let class = e.balkanid.unwrap();
+            assert_eq!(
+                (class.class, class.source_type),
+                (Class::Identity, expected),
+                "{json}"
+            );
+        }
     }
 
     #[test]
@@ -105,9 +180,37 @@ mod tests {
             (e.kind, e.id.as_str(), e.name.as_str()),
             ("group", "g-1", "a&b / c")
         );
-        let r = membership(&wire(r#"{"accountId": "u1"}"#), "g-1");
+        assert_eq!(
+            e.balkanid,
+            Some(Classification::new(Class::Connection, "group", "a&b / c"))
+        );
+        let (r, row) = membership(&wire(r#"{"accountId": "u1"}"#), "g-1", "a&b / c");
         assert_eq!(r.kind, "member-of");
         assert_eq!(r.from, EntityRef::new("user", "u1"));
         assert_eq!(r.to, EntityRef::new("group", "g-1"));
+        assert_eq!(r.privilege, Some(Privilege::new("member", "group")));
+        assert_eq!(
+            row,
+            Entitlement {
+                identity: "u1".into(),
+                privilege_name: "member".into(),
+                connection: Some(Labelled::new("a&b / c", "group")),
+                resource: None,
+            }
+        );
+    }
+
+    #[test]
+    fn product_entitlements_name_group_and_product() {
+        let u = wire(r#"{"accountId": "u1"}"#);
+        let products = ["jira-software".to_owned(), "jira-servicedesk".to_owned()];
+        let rows: Vec<Entitlement> = product_entitlements(&u, "devs", &products).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].privilege_name, "product access");
+        assert_eq!(rows[1].connection, Some(Labelled::new("devs", "group")));
+        assert_eq!(
+            rows[1].resource,
+            Some(Labelled::new("jira-servicedesk", "application-role"))
+        );
     }
 }
