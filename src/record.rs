@@ -80,8 +80,7 @@ fn reference((kind, id): (&str, &str)) -> Json {
 /// An entity as the JSON document holds it.
 pub fn entity_object(e: &impl EntityParts) -> Json {
     let mut object = json!({"type": e.kind(), "id": e.id(), "name": e.name(), "attributes": attributes(e.attributes())});
-    if let (Some((class, source_type, name)), Json::Object(m)) = (e.classification(), &mut object)
-    {
+    if let (Some((class, source_type, name)), Json::Object(m)) = (e.classification(), &mut object) {
         m.insert(
             "balkanid".into(),
             json!({"entityType": class.as_str(), "sourceType": source_type, "name": name}),

@@ -112,7 +112,8 @@ impl Groups {
             .page(answer, start_at, |group: &GroupDetails| &group.group_id)?;
         for (id, group) in page.fresh {
             out.entity(mapping::group(&group));
-            self.by_name.insert(group.name.clone(), group.group_id.clone());
+            self.by_name
+                .insert(group.name.clone(), group.group_id.clone());
             let (plan, first) = OffsetPlan::start(MEMBERS_PAGE_SIZE);
             self.member_plans.insert(id.clone(), (plan, group.name));
             out.queue(GroupsJob::GroupMembers {

@@ -29,8 +29,8 @@ use crate::jira::executor::{Executor, RetryPolicy, Stats};
 use crate::jira::transport::Transport;
 use answer::Sent;
 use cursor::Cursor;
-use phase::{Facts, Pending};
 pub use phase::SiteFacts;
+use phase::{Facts, Pending};
 
 // The phases, in order; adding one is adding its module and a line here.
 // Each phase passes on facts a later one needs (see `phase::Facts`): users

@@ -100,8 +100,7 @@ impl Phase for PermissionSchemes {
     ) -> Result<()> {
         let listing: models::PermissionSchemes = answer.decode_as()?;
         for scheme in &listing.permission_schemes {
-            self.grants
-                .insert(scheme.id, mapping::grant_facts(scheme));
+            self.grants.insert(scheme.id, mapping::grant_facts(scheme));
             add_scheme(scheme, out);
         }
         self.tally = Tally::all(listing.permission_schemes.len());

@@ -109,7 +109,6 @@ pub struct SiteFacts {
     pub host: String,
 }
 
-
 /// What waits in the scheduler between answers: records not yet delivered
 /// and jobs not yet handed to the executor.
 #[derive(Debug, Default)]

@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use super::answer::Answer;
 use super::job::Fetch;
-use super::phase::{SiteFacts, Facts, Phase, Sink, Tally};
+use super::phase::{Facts, Phase, Sink, SiteFacts, Tally};
+use crate::domain::relation;
 use crate::error::Result;
 use crate::jira::api::permissions::application_roles;
 use crate::jira::call::{Call, Untyped};
 use crate::jira::client::Api;
 use crate::jira::models::ApplicationRole;
-use crate::domain::relation;
 use crate::mapping;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,7 +58,10 @@ impl Phase for ApplicationRoles {
         out.entity(mapping::site(&self.site.cloud_id, &self.site.host));
         for role in &roles {
             let (entity, relations) = mapping::application_role(role, &self.site.cloud_id);
-            for r in relations.iter().filter(|r| r.kind == relation::GRANTS_ACCESS) {
+            for r in relations
+                .iter()
+                .filter(|r| r.kind == relation::GRANTS_ACCESS)
+            {
                 let products = self.products_by_group.entry(r.from.id.clone()).or_default();
                 if !products.contains(&role.key) {
                     products.push(role.key.clone());

@@ -17,16 +17,16 @@ use serde::{Deserialize, Serialize};
 use super::answer::Answer;
 use super::job::Fetch;
 use super::listing::Listing;
+use super::permissions::add_scheme;
 use super::phase::{Facts, Phase, Sink, Tally};
 use crate::error::Result;
+use crate::jira::api::permissions::permission_scheme;
 use crate::jira::api::projects::{
     PAGE_SIZE, global_roles, project_permission_scheme, project_role_actors, project_roles,
     projects_page,
 };
 use crate::jira::call::{Call, Untyped};
 use crate::jira::client::Api;
-use super::permissions::add_scheme;
-use crate::jira::api::permissions::permission_scheme;
 use crate::jira::models::{PermissionScheme, Project, ProjectRole};
 use crate::mapping::{self, Directory, GrantFact, ProjectScope};
 
@@ -83,12 +83,23 @@ impl Phase for Roles {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum ProjectsJob {
-    Projects { start_at: u64 },
-    ProjectRoles { project_id: Rc<str> },
-    ProjectRoleActors { project_id: Rc<str>, role_id: u64 },
-    ProjectPermissionScheme { project_id: Rc<str> },
+    Projects {
+        start_at: u64,
+    },
+    ProjectRoles {
+        project_id: Rc<str>,
+    },
+    ProjectRoleActors {
+        project_id: Rc<str>,
+        role_id: u64,
+    },
+    ProjectPermissionScheme {
+        project_id: Rc<str>,
+    },
     /// A scheme some project uses that the listing did not return.
-    PermissionScheme { scheme_id: u64 },
+    PermissionScheme {
+        scheme_id: u64,
+    },
 }
 
 impl Fetch for ProjectsJob {
@@ -317,7 +328,8 @@ impl Projects {
             )));
         }
         add_scheme(&scheme, out);
-        self.schemes.insert(scheme_id, mapping::grant_facts(&scheme));
+        self.schemes
+            .insert(scheme_id, mapping::grant_facts(&scheme));
         self.reading.remove(&scheme_id);
         let waiting: Vec<Rc<str>> = self
             .open
@@ -361,12 +373,8 @@ impl Projects {
             groups_by_name: &self.groups_by_name,
             account_types: &self.account_types,
         };
-        let resolved = mapping::project_grants(
-            scope,
-            open.scheme.unwrap_or_default(),
-            grants,
-            directory,
-        );
+        let resolved =
+            mapping::project_grants(scope, open.scheme.unwrap_or_default(), grants, directory);
         let mut entity = mapping::project(&open.project).entity;
         entity.attributes.push(resolved.conditional_attribute());
         out.entity(entity);

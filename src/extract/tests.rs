@@ -140,12 +140,12 @@ fn next_batch_reads_every_page_of_every_listing() {
         order,
         [
             "users",
+            "application-roles",
             "groups",
             "roles",
-            "projects",
-            "application-roles",
             "permissions",
-            "permission-schemes"
+            "permission-schemes",
+            "projects"
         ]
     );
     assert!(
@@ -172,7 +172,7 @@ fn next_batch_pages_groups_past_fifty() {
     let transport = FakeTransport::new(tenant(0, vec![1; 120]));
     let mut ex = Extraction::new(api(), site(), transport, 8, RetryPolicy::default());
     let (entities, relations, _) = run_all(&mut ex);
-    assert_eq!(entities.len(), 120);
+    assert_eq!(entities.iter().filter(|e| e.kind == "group").count(), 120);
     assert_eq!(relations.len(), 120);
     let lines = ex.transport().lines();
     for start in [0, 50, 100] {
@@ -262,7 +262,8 @@ fn next_batch_encodes_odd_group_ids() {
     });
     let mut ex = Extraction::new(api(), site(), transport, 2, RetryPolicy::default());
     let (entities, relations, _) = run_all(&mut ex);
-    assert_eq!(entities[0].id, odd);
+    let group = entities.iter().find(|e| e.kind == "group").unwrap();
+    assert_eq!(group.id, odd);
     assert_eq!(relations[0].to.id, odd);
 }
 
@@ -386,6 +387,36 @@ fn projects_tenant(req: &HttpRequest) -> Result<HttpResponse, TransportError> {
 }
 
 #[test]
+fn next_batch_writes_entitlements_for_leads_and_user_role_actors() {
+    let transport = FakeTransport::new(projects_tenant);
+    let mut ex = Extraction::new(api(), site(), transport, 3, RetryPolicy::default());
+    let mut rows = Vec::new();
+    while let Some(batch) = ex.next_batch().unwrap() {
+        rows.extend(batch.entitlements);
+    }
+    rows.sort();
+    let project = |key: &str| Some(crate::domain::Labelled::new(key, "project"));
+    assert_eq!(
+        rows,
+        [
+            crate::domain::Entitlement {
+                identity: "lead-1".into(),
+                privilege_name: "project lead".into(),
+                connection: None,
+                resource: project("EX"),
+            },
+            crate::domain::Entitlement {
+                identity: "u-1".into(),
+                privilege_name: "Administrators".into(),
+                connection: None,
+                resource: project("EX"),
+            },
+        ],
+        "the group actor's members hold the role through the group"
+    );
+}
+
+#[test]
 fn next_batch_reads_projects_roles_and_schemes() {
     let transport = FakeTransport::new(projects_tenant);
     let mut ex = Extraction::new(api(), site(), transport, 3, RetryPolicy::default());
@@ -449,10 +480,62 @@ fn next_batch_reads_projects_roles_and_schemes() {
         .iter()
         .rfind(|p| p.phase == "permission-schemes")
         .unwrap();
-    assert_eq!((schemes.done, schemes.total), (3, Some(3)));
+    assert_eq!(
+        (schemes.done, schemes.total),
+        (1, Some(1)),
+        "the listed scheme; the projects phase reads the others"
+    );
 
     let projects = progress.iter().rfind(|p| p.phase == "projects").unwrap();
     assert_eq!((projects.done, projects.total), (3, Some(3)));
+
+    // BalkanID: each grant once per project whose scheme holds it, from the
+    // project's own role; what names no entity is kept on the project.
+    let permitted: Vec<_> = relations
+        .iter()
+        .filter(|r| r.kind == "permitted-on")
+        .map(|r| {
+            let p = r.privilege.clone().unwrap();
+            (
+                format!("{}:{}", r.from.kind, r.from.id),
+                r.to.id.clone(),
+                p.name,
+                p.connection_type,
+            )
+        })
+        .collect();
+    assert_eq!(
+        permitted,
+        [
+            (
+                "project-role:10000:10000".to_owned(),
+                "10000".to_owned(),
+                "BROWSE_PROJECTS".to_owned(),
+                "project-role"
+            ),
+            (
+                "project-role:10020:10105".to_owned(),
+                "10020".to_owned(),
+                "ADMINISTER_PROJECTS".to_owned(),
+                "project-role"
+            ),
+        ]
+    );
+    let conditional = |id: &str| {
+        let project = entities
+            .iter()
+            .find(|e| e.kind == "project" && e.id == id)
+            .unwrap();
+        let (_, Value::Json(list)) = project.attributes.last().unwrap() else {
+            panic!("conditionalGrants is the last attribute");
+        };
+        serde_json::from_str::<Json>(list).unwrap()
+    };
+    assert_eq!(
+        conditional("10001"),
+        json!([{"permission": "BROWSE_PROJECTS", "holderType": "anyone", "holderParameter": null}])
+    );
+    assert_eq!(conditional("10000"), json!([]));
     let lines = ex.transport().lines();
     assert!(
         !lines.iter().any(|l| l.contains("10000/roledetails")),
@@ -643,9 +726,9 @@ fn resume_refuses_a_job_of_another_phase() {
     let mut ex = Extraction::new(api(), site(), transport, 3, RetryPolicy::default());
     ex.next_batch().unwrap();
     let cursor = ex.resume_cursor().unwrap();
-    let groups_job = r#"[{"Groups":{"Groups":{"start_at":0}}}]"#;
-    assert!(cursor.contains(groups_job), "{cursor}");
-    let err = refusal(&cursor.replace(groups_job, r#"[{"Users":{"start_at":0}}]"#));
+    let next_job = r#"[{"ApplicationRoles":null}]"#;
+    assert!(cursor.contains(next_job), "{cursor}");
+    let err = refusal(&cursor.replace(next_job, r#"[{"Users":{"start_at":0}}]"#));
     assert!(
         matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("another phase")),
         "{err:?}"

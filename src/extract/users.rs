@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 use super::answer::Answer;
 use super::job::Fetch;
 use super::phase::{Facts, Phase, Sink, Tally};
+use crate::domain::source;
 use crate::error::Result;
 use crate::jira::api::users::{PAGE_SIZE, users_page};
 use crate::jira::call::{Call, Untyped};
 use crate::jira::client::Api;
 use crate::jira::models::User;
 use crate::jira::page::ArrayPlan;
-use crate::domain::source;
 use crate::mapping;
 
 /// One page of users.

@@ -13,8 +13,8 @@ use super::executor::RetryPolicy;
 use super::models::User;
 use super::transport::Transport;
 use crate::config::{Config, SiteName};
-use crate::extract::SiteFacts;
 use crate::error::{Error, RequestFailure, Result, sentences};
+use crate::extract::SiteFacts;
 
 /// Which kind of token was detected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,15 +153,27 @@ mod tests {
     fn connect_detects_unscoped_token() {
         let transport = FakeTransport::new(|req| {
             assert_eq!(req.authority, "acme.atlassian.net");
-            assert_eq!(req.line(), "GET /rest/api/3/myself");
-            me()
+            match req.line().as_str() {
+                "GET /rest/api/3/myself" => me(),
+                "GET /_edge/tenant_info" => {
+                    json(200, serde_json::json!({"cloudId": "c0ffee-1234"}))
+                }
+                other => panic!("unexpected request {other}"),
+            }
         });
         let conn = connect(transport, &config(), RetryPolicy::default()).unwrap();
         assert_eq!(conn.mode, AuthMode::Unscoped);
         assert_eq!(conn.account_id, "557058:abc");
         assert_eq!(conn.display_name, "Svc Bot");
         assert_eq!(conn.api.base_url(), "https://acme.atlassian.net");
-        assert_eq!(conn.cloud_id, None);
+        assert_eq!(conn.cloud_id.as_str(), "c0ffee-1234");
+        assert_eq!(
+            conn.site(),
+            SiteFacts {
+                cloud_id: "c0ffee-1234".into(),
+                host: "acme.atlassian.net".into()
+            }
+        );
     }
 
     #[test]
@@ -183,10 +195,7 @@ mod tests {
             );
         let conn = connect(transport, &config(), RetryPolicy::default()).unwrap();
         assert_eq!(conn.mode, AuthMode::Scoped);
-        assert_eq!(
-            conn.cloud_id.as_ref().map(CloudId::as_str),
-            Some("c0ffee-1234")
-        );
+        assert_eq!(conn.cloud_id.as_str(), "c0ffee-1234");
         assert_eq!(
             conn.api.base_url(),
             "https://api.atlassian.com/ex/jira/c0ffee-1234"

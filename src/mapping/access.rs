@@ -99,7 +99,10 @@ mod tests {
                 &EntityRef::new("site", "cloud-1")
             )
         );
-        assert_eq!(site.privilege, Some(Privilege::new("product", "application-role")));
+        assert_eq!(
+            site.privilege,
+            Some(Privilege::new("product", "application-role"))
+        );
         let rels = &rels[..rels.len() - 1];
         assert!(
             rels.iter()

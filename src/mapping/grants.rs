@@ -351,18 +351,19 @@ mod tests {
     fn project_grants_keep_a_group_known_by_no_id() {
         let s: PermissionScheme = from(serde_json::json!({"id": 1, "permissions": [
             {"id": 1, "permission": "BROWSE_PROJECTS", "holder": {"type": "group", "parameter": "gone"}}]}));
-        let empty = BTreeSet::new();
+        let no_roles = BTreeSet::new();
+        let no_products = BTreeSet::new();
         let none = BTreeMap::new();
         let got = project_grants(
             ProjectScope {
                 id: "1",
                 lead: None,
-                roles: &empty,
+                roles: &no_roles,
             },
             1,
             &grant_facts(&s),
             Directory {
-                products: &empty,
+                products: &no_products,
                 groups_by_name: &none,
                 account_types: &none,
             },

@@ -118,11 +118,7 @@ mod tests {
                     ("active", Value::Bool(true)),
                     ("accountType", Value::Text("atlassian".into())),
                 ],
-                balkanid: Some(Classification::new(
-                    Class::Identity,
-                    "user",
-                    "Mia Krystof"
-                )),
+                balkanid: Some(Classification::new(Class::Identity, "user", "Mia Krystof")),
             }
         );
     }

@@ -43,6 +43,7 @@ fn cell(value: &Value) -> String {
         Value::Integer(i) => i.to_string(),
         Value::Text(s) => s.clone(),
         Value::Texts(list) => serde_json::to_string(list).unwrap_or_default(),
+        Value::Json(doc) => doc.clone(),
     }
 }
 

@@ -28,6 +28,7 @@ impl From<&WitValue> for domain::Value {
             WitValue::Integer(i) => domain::Value::Int(*i),
             WitValue::Text(s) => domain::Value::Text(s.clone()),
             WitValue::Texts(list) => domain::Value::Texts(list.clone()),
+            WitValue::Json(doc) => domain::Value::Json(doc.clone()),
         }
     }
 }
@@ -54,6 +55,18 @@ impl EntityParts for Entity {
     fn attributes(&self) -> impl Iterator<Item = (&str, Cow<'_, domain::Value>)> {
         attributes(&self.attributes)
     }
+
+    fn classification(&self) -> Option<(domain::Class, &str, &str)> {
+        use crate::runtime::types::EntityClass;
+        self.balkanid.as_ref().map(|c| {
+            let class = match c.class {
+                EntityClass::Identity => domain::Class::Identity,
+                EntityClass::Connection => domain::Class::Connection,
+                EntityClass::Resource => domain::Class::Resource,
+            };
+            (class, c.source_type.as_str(), c.name.as_str())
+        })
+    }
 }
 
 impl RelationParts for Relation {
@@ -71,6 +84,12 @@ impl RelationParts for Relation {
 
     fn attributes(&self) -> impl Iterator<Item = (&str, Cow<'_, domain::Value>)> {
         attributes(&self.attributes)
+    }
+
+    fn privilege(&self) -> Option<(&str, &str)> {
+        self.privilege
+            .as_ref()
+            .map(|p| (p.name.as_str(), p.connection_type.as_str()))
     }
 }
 
