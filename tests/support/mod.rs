@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use host_test::fake_jira::tenant::Actor;
+use host_test::fake_jira::tenant::{Actor, Project};
 use host_test::fake_jira::{Email, Tenant};
 use host_test::output::json as document;
 use host_test::{Extracted, Plugin};
@@ -19,30 +19,163 @@ pub fn expected_document(tenant: &Tenant) -> Value {
         };
         entities.push(
             json!({"type": "user", "id": u.account_id, "name": u.display_name,
-            "attributes": {"email": email, "active": u.active, "accountType": u.account_type}}),
+            "attributes": {"email": email, "active": u.active, "accountType": u.account_type},
+            "balkanid": classified("identity", identity_source(&u.account_type), &u.display_name)}),
         );
     }
     for g in &tenant.groups {
-        entities.push(json!({"type": "group", "id": g.group_id, "name": g.name, "attributes": {}}));
+        entities.push(json!({"type": "group", "id": g.group_id, "name": g.name, "attributes": {},
+            "balkanid": classified("connection", "group", &g.name)}));
     }
+    let host = format!("{}.atlassian.net", tenant.site);
+    entities.push(
+        json!({"type": "site", "id": tenant.cloud_id, "name": host,
+        "attributes": {"url": format!("https://{host}")},
+        "balkanid": classified("resource", "site", &host)}),
+    );
     let mut relations: Vec<Value> = Vec::new();
     for (group_id, members) in &tenant.members {
         for account_id in members {
-            relations.push(json!({"type": "member-of",
-                "from": {"type": "user", "id": account_id},
-                "to": {"type": "group", "id": group_id}}));
+            relations.push(privileged(
+                edge("member-of", ("user", account_id), ("group", group_id)),
+                "member",
+                "group",
+            ));
         }
     }
     access_model(tenant, &mut entities, &mut relations);
-    let key =
-        |v: &Value| serde_json::to_string(&[&v["type"], &v["id"], &v["from"], &v["to"]]).unwrap();
-    entities.sort_by_key(key);
-    relations.sort_by_key(key);
+    entities.sort_by_key(sort_key);
+    relations.sort_by_key(sort_key);
     json!({"entities": entities, "relations": relations})
+}
+
+/// Orders records by what identifies them; two grants to one holder on one
+/// project differ by their privilege and grant id.
+fn sort_key(v: &Value) -> String {
+    serde_json::to_string(&[
+        &v["type"],
+        &v["id"],
+        &v["from"],
+        &v["to"],
+        &v["privilege"]["name"],
+        &v["attributes"]["grantId"],
+    ])
+    .unwrap()
 }
 
 fn edge(kind: &str, from: (&str, &str), to: (&str, &str)) -> Value {
     json!({"type": kind, "from": {"type": from.0, "id": from.1}, "to": {"type": to.0, "id": to.1}})
+}
+
+/// BalkanID's Entity Type, Source Type and Name of an entity.
+fn classified(entity_type: &str, source_type: &str, name: &str) -> Value {
+    json!({"entityType": entity_type, "sourceType": source_type, "name": name})
+}
+
+/// A relation that names a privilege in BalkanID's terms.
+fn privileged(mut relation: Value, name: &str, connection_type: &str) -> Value {
+    relation["privilege"] = json!({"name": name, "connectionType": connection_type});
+    relation
+}
+
+/// BalkanID's Source Type of an account, from the table.
+pub fn identity_source(account_type: &str) -> &'static str {
+    match account_type {
+        "app" => "service account",
+        "customer" => "customer",
+        _ => "user",
+    }
+}
+
+/// What one project's scheme grants come to, by the rules: the
+/// `permitted-on` relations and the project's `conditionalGrants`.
+pub fn project_grants(tenant: &Tenant, p: &Project) -> (Vec<Value>, Vec<Value>) {
+    let (mut relations, mut conditional) = (Vec::new(), Vec::new());
+    let Some(scheme) = p
+        .scheme_id
+        .and_then(|id| tenant.schemes.iter().find(|s| s.id == id))
+    else {
+        return (relations, conditional);
+    };
+    let role_ids: Vec<String> = tenant
+        .roles_of(p)
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    for g in &scheme.grants {
+        let named = g
+            .value
+            .clone()
+            .or(g.parameter.clone())
+            .filter(|v| !v.is_empty());
+        let mut holders: Vec<(String, String, &str, Option<&str>)> = Vec::new();
+        match (g.holder_type.as_str(), named) {
+            ("group", _) => {
+                let id = g.value.clone().filter(|v| !v.is_empty()).or_else(|| {
+                    let name = g.parameter.as_deref()?;
+                    let group = tenant.groups.iter().find(|x| x.name == name)?;
+                    Some(group.group_id.clone())
+                });
+                if let Some(id) = id {
+                    holders.push(("group".into(), id, "group", None));
+                }
+            }
+            ("user", Some(account)) => {
+                let kind = tenant
+                    .users
+                    .iter()
+                    .find(|u| u.account_id == account)
+                    .map_or("user", |u| identity_source(&u.account_type));
+                holders.push(("user".into(), account, kind, None));
+            }
+            ("projectRole", Some(role)) if role_ids.contains(&role) => {
+                holders.push((
+                    "project-role".into(),
+                    format!("{}:{role}", p.id),
+                    "project-role",
+                    None,
+                ));
+            }
+            ("applicationRole", Some(key)) => {
+                if tenant.app_roles.iter().any(|a| a.key == key) {
+                    holders.push(("application-role".into(), key, "application-role", None));
+                }
+            }
+            ("applicationRole", None) => {
+                for a in &tenant.app_roles {
+                    holders.push((
+                        "application-role".into(),
+                        a.key.clone(),
+                        "application-role",
+                        Some("anyApplicationRole"),
+                    ));
+                }
+            }
+            ("projectLead", _) => {
+                if let Some(lead) = &p.lead {
+                    holders.push(("user".into(), lead.clone(), "user", Some("projectLead")));
+                }
+            }
+            _ => {}
+        }
+        if holders.is_empty() {
+            conditional.push(json!({"permission": g.permission, "holderType": g.holder_type,
+                "holderParameter": g.parameter.clone().or(g.value.clone())}));
+        }
+        for (kind, id, connection_type, via) in holders {
+            let mut r = privileged(
+                edge("permitted-on", (&kind, &id), ("project", &p.id)),
+                &g.permission,
+                connection_type,
+            );
+            r["attributes"] = json!({"schemeId": scheme.id, "grantId": g.id});
+            if let Some(via) = via {
+                r["attributes"]["via"] = json!(via);
+            }
+            relations.push(r);
+        }
+    }
+    (relations, conditional)
 }
 
 /// Projects, roles, product access, schemes and the catalogue, as the output
@@ -58,6 +191,8 @@ fn access_model(tenant: &Tenant, entities: &mut Vec<Value>, relations: &mut Vec<
         );
     }
     for p in &tenant.projects {
+        let (grants, conditional) = project_grants(tenant, p);
+        relations.extend(grants);
         entities.push(
             json!({"type": "project", "id": p.id, "name": p.name, "attributes": {
             "key": p.key,
@@ -66,10 +201,16 @@ fn access_model(tenant: &Tenant, entities: &mut Vec<Value>, relations: &mut Vec<
             "projectTypeKey": p.type_key,
             "isPrivate": p.is_private,
             "categoryId": p.category.as_ref().map_or(Value::Null, |c| json!(c.0)),
-            "categoryName": p.category.as_ref().map_or(Value::Null, |c| json!(c.1))}}),
+            "categoryName": p.category.as_ref().map_or(Value::Null, |c| json!(c.1)),
+            "conditionalGrants": conditional},
+            "balkanid": classified("resource", "project", &p.name)}),
         );
         if let Some(lead) = &p.lead {
-            relations.push(edge("leads", ("user", lead), ("project", &p.id)));
+            relations.push(privileged(
+                edge("leads", ("user", lead), ("project", &p.id)),
+                "project lead",
+                "project",
+            ));
         }
         if let Some(scheme) = p.scheme_id {
             relations.push(edge(
@@ -82,9 +223,14 @@ fn access_model(tenant: &Tenant, entities: &mut Vec<Value>, relations: &mut Vec<
             let id = format!("{}:{}", p.id, role.id);
             entities.push(
                 json!({"type": "project-role", "id": id, "name": role.name, "attributes": {
-                "projectId": p.id, "roleId": role.id.to_string()}}),
+                "projectId": p.id, "roleId": role.id.to_string()},
+                "balkanid": classified("connection", "project-role", &format!("{} {}", p.key, role.name))}),
             );
-            relations.push(edge("role-of", ("project-role", &id), ("project", &p.id)));
+            relations.push(privileged(
+                edge("role-of", ("project-role", &id), ("project", &p.id)),
+                &role.name,
+                "project-role",
+            ));
             relations.push(edge(
                 "instance-of",
                 ("project-role", &id),
@@ -100,7 +246,11 @@ fn access_model(tenant: &Tenant, entities: &mut Vec<Value>, relations: &mut Vec<
                     Actor::User(a) => ("user", a.as_str()),
                     Actor::Group(g) => ("group", g.as_str()),
                 };
-                relations.push(edge("assigned", from, ("project-role", &id)));
+                relations.push(privileged(
+                    edge("assigned", from, ("project-role", &id)),
+                    "actor",
+                    "project-role",
+                ));
             }
         }
     }
@@ -108,8 +258,18 @@ fn access_model(tenant: &Tenant, entities: &mut Vec<Value>, relations: &mut Vec<
         entities.push(
             json!({"type": "application-role", "id": a.key, "name": a.name, "attributes": {
             "numberOfSeats": a.seats, "remainingSeats": (a.seats - a.user_count).max(0),
-            "userCount": a.user_count, "hasUnlimitedSeats": a.unlimited, "platform": a.platform}}),
+            "userCount": a.user_count, "hasUnlimitedSeats": a.unlimited, "platform": a.platform},
+            "balkanid": classified("connection", "application-role", &a.name)}),
         );
+        relations.push(privileged(
+            edge(
+                "product-of",
+                ("application-role", &a.key),
+                ("site", &tenant.cloud_id),
+            ),
+            "product",
+            "application-role",
+        ));
         let mut granting = a.groups.clone();
         granting.extend(
             a.default_groups
@@ -118,7 +278,11 @@ fn access_model(tenant: &Tenant, entities: &mut Vec<Value>, relations: &mut Vec<
                 .cloned(),
         );
         for g in granting {
-            let mut r = edge("grants-access", ("group", &g), ("application-role", &a.key));
+            let mut r = privileged(
+                edge("grants-access", ("group", &g), ("application-role", &a.key)),
+                "product access",
+                "application-role",
+            );
             r["attributes"] = json!({"default": a.default_groups.contains(&g)});
             relations.push(r);
         }
@@ -182,12 +346,10 @@ fn access_model(tenant: &Tenant, entities: &mut Vec<Value>, relations: &mut Vec<
 
 /// Sorts a produced document the same way as [`expected_document`].
 pub fn normalise(doc: Value) -> Value {
-    let key =
-        |v: &Value| serde_json::to_string(&[&v["type"], &v["id"], &v["from"], &v["to"]]).unwrap();
     let mut entities = doc["entities"].as_array().unwrap().clone();
     let mut relations = doc["relations"].as_array().unwrap().clone();
-    entities.sort_by_key(key);
-    relations.sort_by_key(key);
+    entities.sort_by_key(sort_key);
+    relations.sort_by_key(sort_key);
     json!({"entities": entities, "relations": relations})
 }
 

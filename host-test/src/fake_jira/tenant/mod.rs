@@ -362,9 +362,10 @@ impl Tenant {
         // Schemes that projects use but `/permissionscheme` leaves out are
         // read one by one.
         let unlisted = self.unlisted_schemes_in_use().len() as u64;
-        // /myself; users; groups and members; /role; projects and theirs;
-        // /applicationrole, /permissions, /permissionscheme; unlisted schemes.
-        1 + users + groups + members + 1 + projects + per_project + 3 + unlisted
+        // /myself and /_edge/tenant_info (the cloud id); users; groups and
+        // members; /role; projects and theirs; /applicationrole,
+        // /permissions, /permissionscheme; unlisted schemes.
+        2 + users + groups + members + 1 + projects + per_project + 3 + unlisted
     }
 
     /// The ids of schemes some project uses that the listing leaves out.
