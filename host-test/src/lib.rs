@@ -1,8 +1,10 @@
 //! The wasmtime host for extractor-jira: loads the component, gives it
 //! `wasi:http` (with an allowlist, an optional redirect and a request log),
-//! and runs it. It also carries a fake Jira tenant for tests and demos.
+//! and runs it. It also carries a fake Jira tenant for tests and demos, and
+//! the client for BalkanID's Bulk upload API with a fake of that API.
 
 pub mod action;
+pub mod balkanid;
 pub mod bench;
 pub mod cli;
 pub mod fake_jira;

@@ -30,6 +30,26 @@ pub enum Command {
     Push(PushArgs),
     /// Pull the artifact from a registry on this machine and write the component.
     Pull(PullArgs),
+    /// Upload entities.csv and entity_relations.csv (and entitlements.csv) to
+    /// BalkanID's Bulk upload API. The API key comes from the environment:
+    /// BALKANID_API_KEY_ID and BALKANID_API_KEY_SECRET.
+    Upload(UploadArgs),
+}
+
+/// Options of `upload`. The API key is deliberately not among them: a flag
+/// would leave it in shell history and process listings.
+#[derive(clap::Args, Debug, Clone)]
+pub struct UploadArgs {
+    /// The directory holding entities.csv and entity_relations.csv (and
+    /// entitlements.csv with --entitlements), as `extract --format csv` writes them.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// BalkanID's base URL: https, or http to a loopback address only.
+    #[arg(long, default_value = crate::balkanid::DEFAULT_API_URL)]
+    pub api_url: String,
+    /// Also upload entitlements.csv, after the other two.
+    #[arg(long)]
+    pub entitlements: bool,
 }
 
 #[derive(clap::Args, Debug, Clone)]

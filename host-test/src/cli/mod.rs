@@ -10,16 +10,18 @@ mod extract;
 mod package;
 mod report;
 mod session;
+mod upload;
 
 pub use apply::apply;
 pub use args::{
     ApplyArgs, BenchArgs, Cli, Command, ExtractArgs, Format, PackageArgs, PullArgs, PushArgs,
-    Target,
+    Target, UploadArgs,
 };
 pub use extract::extract;
 pub use package::{package, pull, push};
 pub use report::{Reporter, Summary};
 pub use session::{Session, connect};
+pub use upload::upload;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -35,6 +37,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Apply(args) => {
             let outcome = apply(args).await?;
             println!("{}", serde_json::to_string_pretty(&outcome)?);
+            Ok(())
+        }
+        Command::Upload(args) => {
+            let summary = upload(args).await?;
+            print!("{summary}");
             Ok(())
         }
     }
