@@ -30,7 +30,11 @@ async fn configure_accepts_every_documented_site_form() {
         assert_eq!(info.mode, AuthMode::Unscoped);
         assert_eq!(info.site_url, "https://acme.atlassian.net");
         assert_eq!(info.api_base_url, "https://acme.atlassian.net");
-        assert_eq!(info.cloud_id, None);
+        assert_eq!(
+            info.cloud_id.as_deref(),
+            Some(h.tenant.cloud_id.as_str()),
+            "read in both modes: it is the site's id"
+        );
         assert_eq!(info.display_name, "Mia Krystof");
     }
 }

@@ -614,7 +614,17 @@ fn diff(a: &Value, b: &Value) -> (Vec<Value>, Vec<Value>) {
 }
 
 fn edge(kind: &str, from: (&str, &str), to: (&str, &str)) -> Value {
-    json!({"type": kind, "from": {"type": from.0, "id": from.1}, "to": {"type": to.0, "id": to.1}})
+    let mut edge = json!({"type": kind, "from": {"type": from.0, "id": from.1}, "to": {"type": to.0, "id": to.1}});
+    // The privilege BalkanID's model names for the relations these tests change.
+    let privilege = match kind {
+        "member-of" => Some(("member", "group")),
+        "assigned" => Some(("actor", "project-role")),
+        _ => None,
+    };
+    if let Some((name, connection_type)) = privilege {
+        edge["privilege"] = json!({"name": name, "connectionType": connection_type});
+    }
+    edge
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -653,7 +663,8 @@ async fn extract_apply_extract_shows_exactly_the_intended_change() {
             json!({"action": "delete-group", "groupId": AUTOMATION}),
             vec![],
             vec![
-                json!({"type": "group", "id": AUTOMATION, "name": "automation-apps", "attributes": {}}),
+                json!({"type": "group", "id": AUTOMATION, "name": "automation-apps", "attributes": {},
+                    "balkanid": {"entityType": "connection", "sourceType": "group", "name": "automation-apps"}}),
                 edge(
                     "member-of",
                     ("user", "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077"),
@@ -689,7 +700,24 @@ async fn extract_apply_extract_shows_exactly_the_intended_change() {
         .map(|v| v["type"].as_str().unwrap().to_owned())
         .collect();
     kinds.sort();
-    assert_eq!(kinds, ["grants", "holds", "in-scheme", "permission-grant"]);
+    kinds.dedup();
+    assert_eq!(
+        kinds,
+        [
+            "grants",
+            "holds",
+            "in-scheme",
+            "permission-grant",
+            "permitted-on"
+        ]
+    );
+    // BalkanID's relation: once for every project whose scheme holds it.
+    let using = h
+        .fake
+        .with_tenant(|t| t.projects.iter().filter(|p| p.scheme_id == Some(0)).count());
+    let permitted = added.iter().filter(|v| v["type"] == "permitted-on").count();
+    assert!(using > 0);
+    assert_eq!(permitted, using);
     assert!(added.contains(&edge(
         "holds",
         ("group", ADMINS),

@@ -218,6 +218,8 @@ async fn no_output_ever_contains_the_token() {
         ));
     }
     h.fake.clear_faults();
+    // Fault rules count requests per path from the last clear.
+    h.fake.clear_requests();
     produced.add_files(&out);
 
     // In-process: errors, their Debug forms, recorded requests, cursors.

@@ -24,15 +24,15 @@ pub fn expected_document(tenant: &Tenant) -> Value {
         );
     }
     for g in &tenant.groups {
-        entities.push(json!({"type": "group", "id": g.group_id, "name": g.name, "attributes": {},
-            "balkanid": classified("connection", "group", &g.name)}));
+        entities.push(
+            json!({"type": "group", "id": g.group_id, "name": g.name, "attributes": {},
+            "balkanid": classified("connection", "group", &g.name)}),
+        );
     }
     let host = format!("{}.atlassian.net", tenant.site);
-    entities.push(
-        json!({"type": "site", "id": tenant.cloud_id, "name": host,
+    entities.push(json!({"type": "site", "id": tenant.cloud_id, "name": host,
         "attributes": {"url": format!("https://{host}")},
-        "balkanid": classified("resource", "site", &host)}),
-    );
+        "balkanid": classified("resource", "site", &host)}));
     let mut relations: Vec<Value> = Vec::new();
     for (group_id, members) in &tenant.members {
         for account_id in members {
@@ -159,8 +159,10 @@ pub fn project_grants(tenant: &Tenant, p: &Project) -> (Vec<Value>, Vec<Value>) 
             _ => {}
         }
         if holders.is_empty() {
-            conditional.push(json!({"permission": g.permission, "holderType": g.holder_type,
-                "holderParameter": g.parameter.clone().or(g.value.clone())}));
+            conditional.push(
+                json!({"permission": g.permission, "holderType": g.holder_type,
+                "holderParameter": g.parameter.clone().or(g.value.clone())}),
+            );
         }
         for (kind, id, connection_type, via) in holders {
             let mut r = privileged(
