@@ -168,6 +168,46 @@ fn next_batch_reads_every_page_of_every_listing() {
 }
 
 #[test]
+fn next_batch_gives_each_member_the_products_of_their_group() {
+    let mut base = tenant(3, vec![2, 1]);
+    let transport = FakeTransport::new(move |req| {
+        if req.path() == "/rest/api/3/applicationrole" {
+            return json(
+                200,
+                json!([{"key": "jira-software", "name": "Jira Software",
+                "groupDetails": [{"groupId": "g0", "name": "group 0"}],
+                "defaultGroupsDetails": []}]),
+            );
+        }
+        base(req)
+    });
+    let mut ex = Extraction::new(api(), site(), transport, 2, RetryPolicy::default());
+    let mut rows = Vec::new();
+    let mut relations = Vec::new();
+    while let Some(batch) = ex.next_batch().unwrap() {
+        rows.extend(batch.entitlements);
+        relations.extend(batch.relations);
+    }
+    let products: Vec<_> = rows
+        .iter()
+        .filter(|r| r.privilege_name == "product access")
+        .map(|r| (r.identity.as_str(), r.connection.clone().unwrap().name))
+        .collect();
+    assert_eq!(
+        products,
+        [("u0", "group 0".to_owned()), ("u1", "group 0".to_owned())],
+        "group 0's two members have the product through it; group 1's member does not"
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r.privilege_name == "member").count(),
+        3
+    );
+    assert!(relations.iter().any(|r| r.kind == "product-of"
+        && r.from.id == "jira-software"
+        && r.to == crate::domain::EntityRef::new("site", "cloud-1")));
+}
+
+#[test]
 fn next_batch_pages_groups_past_fifty() {
     let transport = FakeTransport::new(tenant(0, vec![1; 120]));
     let mut ex = Extraction::new(api(), site(), transport, 8, RetryPolicy::default());
