@@ -1,6 +1,6 @@
 //! The whole access model through the real component: projects, project
 //! roles and actors, application roles, permission schemes and grants, the
-//! permission catalogue; the CSV and NDJSON outputs.
+//! permission catalogue; the NDJSON output (BalkanID's files: `balkanid.rs`).
 
 mod support;
 
@@ -224,58 +224,6 @@ async fn extract_reads_every_page_of_every_listing_exactly_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn extract_csv_writes_entities_and_relations_files() {
-    let dir = std::env::temp_dir().join(format!("extractor-jira-csv-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let args = ExtractArgs {
-        target: Target {
-            config: None,
-            upstream: None,
-            component: None,
-        },
-        out: Some(dir.clone()),
-        format: Format::Csv,
-        resume: None,
-    };
-    let summary = host_test::cli::extract(args).await.expect("csv extraction");
-    let entities = std::fs::read_to_string(dir.join("entities.csv")).unwrap();
-    let relations = std::fs::read_to_string(dir.join("entity_relations.csv")).unwrap();
-
-    let entity_rows: usize = summary.entity_counts.iter().map(|(_, n)| n).sum();
-    let relation_rows: usize = summary.relation_counts.iter().map(|(_, n)| n).sum();
-    let records = |text: &str| text.matches("\r\n").count() - text.matches("\"\r\n").count();
-    let header = entities.split("\r\n").next().unwrap();
-    assert!(header.starts_with("type,id,name,"), "{header}");
-    for column in [
-        "accountType",
-        "active",
-        "email",
-        "key",
-        "status",
-        "scope",
-        "holderType",
-        "holderParameter",
-    ] {
-        assert!(
-            header.split(',').any(|c| c == column),
-            "{column} in {header}"
-        );
-    }
-    assert_eq!(
-        relations.split("\r\n").next().unwrap(),
-        "type,from_type,from_id,to_type,to_id,default"
-    );
-    // Rows: a header plus one per record; the quoted group name spans a line break.
-    assert_eq!(records(&entities), entity_rows + 1);
-    assert_eq!(records(&relations), relation_rows + 1);
-    assert!(entities.contains(
-        "group,e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b,\"Support, \"\"Tier 2\"\"\nnight shift\""
-    ));
-    assert!(relations.contains("grants-access,group,6e87dc72-4f1f-421f-9e5c-9b1a1b1d1e1f,application-role,jira-software,true"));
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread")]
 async fn extract_ndjson_streams_one_record_per_line() {
     let path = std::env::temp_dir().join(format!("extractor-jira-{}.ndjson", std::process::id()));
     let args = ExtractArgs {
@@ -310,7 +258,29 @@ async fn extract_ndjson_streams_one_record_per_line() {
             .map(|(_, n)| n)
             .sum::<usize>()
     );
-    assert_eq!(lines.len(), entities + relations);
+    let entitlements: Vec<_> = lines
+        .iter()
+        .filter(|l| l["record"] == "entitlement")
+        .collect();
+    assert_eq!(
+        entitlements.len(),
+        summary
+            .entitlement_counts
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<usize>()
+    );
+    assert!(entitlements.iter().all(|e| {
+        let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+        keys == [
+            "identity",
+            "privilegeName",
+            "connection",
+            "resource",
+            "record",
+        ]
+    }));
+    assert_eq!(lines.len(), entities + relations + entitlements.len());
     std::fs::remove_file(&path).unwrap();
 }
 

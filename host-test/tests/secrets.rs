@@ -142,7 +142,7 @@ async fn no_output_ever_contains_the_token() {
         ));
     }
     assert!(produced.run(
-        "csv",
+        "balkanid",
         host_test().args([
             "extract",
             "--config",
@@ -150,7 +150,7 @@ async fn no_output_ever_contains_the_token() {
             "--upstream",
             &url,
             "--format",
-            "csv",
+            "balkanid",
             "--out",
             &arg(&out)
         ])

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod balkanid;
+
 use host_test::fake_jira::tenant::{Actor, Project};
 use host_test::fake_jira::{Email, Tenant};
 use host_test::output::json as document;

@@ -114,11 +114,11 @@ pub struct ExtractArgs {
     #[command(flatten)]
     pub target: Target,
     /// Where to write: a file for json and ndjson (default: standard output),
-    /// a directory for csv (required).
+    /// a directory for balkanid (required; created if missing).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// json: one sorted document; ndjson: one record per line as found;
-    /// csv: entities.csv and entity_relations.csv in --out.
+    /// balkanid: entities.csv, entity_relations.csv and entitlements.csv in --out.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
     /// With --format ndjson: a file for the resume cursor. If it exists the run
@@ -132,7 +132,8 @@ pub struct ExtractArgs {
 pub enum Format {
     Json,
     Ndjson,
-    Csv,
+    /// BalkanID's three upload files.
+    Balkanid,
 }
 
 /// Options of `bench`: the generated tenant, the latency the fake adds, and

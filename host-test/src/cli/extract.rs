@@ -10,12 +10,12 @@ use anyhow::{Context as _, bail};
 use super::args::{ExtractArgs, Format};
 use super::report::{Reporter, Summary};
 use super::session::connect;
-use crate::output::{csv, json, ndjson};
+use crate::output::{balkanid, json, ndjson};
 use crate::runtime::Plugin;
 
 pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
-    if args.format == Format::Csv && args.out.is_none() {
-        bail!("--format csv writes two files. Give the directory with --out DIR.");
+    if args.format == Format::Balkanid && args.out.is_none() {
+        bail!("--format balkanid writes three files. Give their directory with --out DIR.");
     }
     if args.resume.is_some() && (args.format != Format::Ndjson || args.out.is_none()) {
         bail!("--resume needs --format ndjson and --out FILE. Only a stream can be continued.");
@@ -35,7 +35,7 @@ pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
             )
             .await?;
         }
-        Format::Json | Format::Csv => {
+        Format::Json | Format::Balkanid => {
             let mut reporter = Reporter::new();
             let extracted = plugin
                 .extract_all(|b| {
@@ -44,11 +44,14 @@ pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
                 })
                 .await?;
             reporter.finish();
+            let writing = Instant::now();
             if args.format == Format::Json {
                 json::write(&extracted, args.out.as_deref())?;
             } else {
-                csv::write(&extracted, args.out.as_deref().expect("checked above"))?;
+                let dir = args.out.as_deref().expect("checked above");
+                balkanid::write(&extracted, &session.info.site_url, dir)?;
             }
+            summary.write_time = Some(writing.elapsed());
         }
     }
     summary.count_requests(&plugin.requests());

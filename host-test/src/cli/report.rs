@@ -36,11 +36,12 @@ impl Reporter {
             Reporter::Plain => {
                 let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
                 eprintln!(
-                    "  {:<20} {:>7}{total}  (+{} entities, +{} relations)",
+                    "  {:<20} {:>7}{total}  (+{} entities, +{} relations, +{} entitlements)",
                     p.phase,
                     p.done,
                     batch.entities.len(),
-                    batch.relations.len()
+                    batch.relations.len(),
+                    batch.entitlements.len()
                 );
             }
             Reporter::Bars { bar, phase } => {
@@ -90,20 +91,29 @@ impl Default for Reporter {
 pub struct Summary {
     pub entity_counts: Vec<(String, usize)>,
     pub relation_counts: Vec<(String, usize)>,
+    /// Entitlements by privilege name.
+    pub entitlement_counts: Vec<(String, usize)>,
     pub requests: usize,
     /// Requests sent again after a failed attempt.
     pub retries: usize,
     pub batches: usize,
+    /// How long writing the output took, for the formats written at the end
+    /// (json, balkanid).
+    pub write_time: Option<Duration>,
 }
 
 impl Summary {
-    /// Counts a batch's records by type.
+    /// Counts a batch's records: entities and relations by type,
+    /// entitlements by privilege name.
     pub fn count(&mut self, batch: &Batch) {
         for e in &batch.entities {
             add_one(&mut self.entity_counts, &e.kind);
         }
         for r in &batch.relations {
             add_one(&mut self.relation_counts, &r.kind);
+        }
+        for e in &batch.entitlements {
+            add_one(&mut self.entitlement_counts, &e.privilege_name);
         }
         self.batches += 1;
     }
@@ -131,27 +141,38 @@ impl Summary {
             .map(|m| format!(" (the tenant's minimum: {m})"))
             .unwrap_or_default();
         eprintln!();
-        eprintln!("  {:<10} {:<20} {:>9}", "", "type", "count");
+        eprintln!("  {:<12} {:<20} {:>9}", "", "type", "count");
         for (kind, n) in &self.entity_counts {
-            eprintln!("  {:<10} {kind:<20} {n:>9}", "entities");
+            eprintln!("  {:<12} {kind:<20} {n:>9}", "entities");
         }
         for (kind, n) in &self.relation_counts {
-            eprintln!("  {:<10} {kind:<20} {n:>9}", "relations");
+            eprintln!("  {:<12} {kind:<20} {n:>9}", "relations");
+        }
+        for (privilege, n) in &self.entitlement_counts {
+            eprintln!("  {:<12} {privilege:<20} {n:>9}", "entitlements");
         }
         eprintln!(
-            "  {:<10} {:<20} {:>9}{minimum}",
+            "  {:<12} {:<20} {:>9}{minimum}",
             "requests", "", self.requests
         );
-        eprintln!("  {:<10} {:<20} {:>9}", "retries", "", self.retries);
-        eprintln!("  {:<10} {:<20} {:>9}", "batches", "", self.batches);
+        eprintln!("  {:<12} {:<20} {:>9}", "retries", "", self.retries);
+        eprintln!("  {:<12} {:<20} {:>9}", "batches", "", self.batches);
         eprintln!(
-            "  {:<10} {:<20} {:>9.2} s",
+            "  {:<12} {:<20} {:>9.2} s",
             "time",
             "",
             elapsed.as_secs_f64()
         );
+        if let Some(write) = self.write_time {
+            eprintln!(
+                "  {:<12} {:<20} {:>9.2} s",
+                "",
+                "of which writing",
+                write.as_secs_f64()
+            );
+        }
         eprintln!(
-            "  {:<10} {:<20} {:>9.1} MiB",
+            "  {:<12} {:<20} {:>9.1} MiB",
             "memory",
             "guest peak",
             peak_memory as f64 / (1024.0 * 1024.0)

@@ -6,12 +6,14 @@ use anyhow::Context as _;
 use super::args::Target;
 use crate::fake_jira::{FakeJira, Tenant, TokenKind};
 use crate::outbound::Upstream;
-use crate::runtime::types::AuthMode;
+use crate::runtime::types::{AuthMode, ConnectionInfo};
 use crate::runtime::{Plugin, Runtime, default_component_path};
 
 /// A configured plugin, and the fake Jira it talks to when no config was given.
 pub struct Session {
     pub plugin: Plugin,
+    /// What `configure` answered: the site's URL, the account, the token kind.
+    pub info: ConnectionInfo,
     /// For the built-in fake tenant: the fewest requests a full extraction needs.
     pub minimum_requests: Option<u64>,
     _fake: Option<FakeJira>,
@@ -59,6 +61,7 @@ pub async fn connect(target: &Target) -> anyhow::Result<Session> {
     );
     Ok(Session {
         plugin,
+        info,
         minimum_requests,
         _fake: fake,
     })

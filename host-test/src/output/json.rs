@@ -1,6 +1,6 @@
-//! `--format json`: one document, `{"entities": [...], "relations": [...]}`,
-//! in [`super::sorted`] order, so that two runs over the same tenant produce
-//! identical bytes.
+//! `--format json`: one document, `{"entities": [...], "relations": [...],
+//! "entitlements": [...]}`, in [`super::sorted`] order, so that two runs over
+//! the same tenant produce identical bytes.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -13,10 +13,23 @@ use crate::runtime::Extracted;
 
 /// The document, in [`super::sorted`] order.
 pub fn build(extracted: &Extracted) -> Value {
-    let (entities, relations) = super::sorted(extracted);
-    let entities: Vec<Value> = entities.into_iter().map(record::entity_object).collect();
-    let relations: Vec<Value> = relations.into_iter().map(record::relation_object).collect();
-    json!({"entities": entities, "relations": relations})
+    let sorted = super::sorted(extracted);
+    let entities: Vec<Value> = sorted
+        .entities
+        .into_iter()
+        .map(record::entity_object)
+        .collect();
+    let relations: Vec<Value> = sorted
+        .relations
+        .into_iter()
+        .map(record::relation_object)
+        .collect();
+    let entitlements: Vec<Value> = sorted
+        .entitlements
+        .into_iter()
+        .map(super::entitlement_object)
+        .collect();
+    json!({"entities": entities, "relations": relations, "entitlements": entitlements})
 }
 
 /// Writes the document, pretty-printed, to `out` or to standard output.

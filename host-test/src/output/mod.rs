@@ -1,24 +1,28 @@
 //! What an extraction is written as, one writer per format: a sorted JSON
 //! document ([`json`]), one record per line as batches arrive ([`ndjson`]),
-//! and the two files of BalkanID's manual upload ([`csv`]).
+//! and the three files of BalkanID's upload ([`balkanid`]).
 //!
 //! The JSON shape of an entity and a relation is the guest's
 //! ([`extractor_jira::record`]); this module lets it read the host's WIT
-//! types, so that the guest and the host write one shape.
+//! types, so that the guest and the host write one shape. An entitlement's
+//! shape is `record::entitlement_object`'s too: [`entitlement_object`] writes
+//! the WIT type the same way, and a test holds the two together.
 
-pub mod csv;
+pub mod balkanid;
 pub mod json;
 pub mod ndjson;
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use extractor_jira::domain;
+use extractor_jira::domain::{self, Class};
 use extractor_jira::record::{self, EntityParts, RelationParts};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::runtime::Extracted;
-use crate::runtime::types::{Attribute, Entity, Relation, Value as WitValue};
+use crate::runtime::types::{
+    Attribute, Entitlement, Entity, EntityClass, Labelled, Relation, Value as WitValue,
+};
 
 impl From<&WitValue> for domain::Value {
     fn from(v: &WitValue) -> Self {
@@ -29,6 +33,16 @@ impl From<&WitValue> for domain::Value {
             WitValue::Text(s) => domain::Value::Text(s.clone()),
             WitValue::Texts(list) => domain::Value::Texts(list.clone()),
             WitValue::Json(doc) => domain::Value::Json(doc.clone()),
+        }
+    }
+}
+
+impl From<EntityClass> for Class {
+    fn from(c: EntityClass) -> Self {
+        match c {
+            EntityClass::Identity => Class::Identity,
+            EntityClass::Connection => Class::Connection,
+            EntityClass::Resource => Class::Resource,
         }
     }
 }
@@ -56,16 +70,10 @@ impl EntityParts for Entity {
         attributes(&self.attributes)
     }
 
-    fn classification(&self) -> Option<(domain::Class, &str, &str)> {
-        use crate::runtime::types::EntityClass;
-        self.balkanid.as_ref().map(|c| {
-            let class = match c.class {
-                EntityClass::Identity => domain::Class::Identity,
-                EntityClass::Connection => domain::Class::Connection,
-                EntityClass::Resource => domain::Class::Resource,
-            };
-            (class, c.source_type.as_str(), c.name.as_str())
-        })
+    fn classification(&self) -> Option<(Class, &str, &str)> {
+        self.balkanid
+            .as_ref()
+            .map(|c| (c.class.into(), c.source_type.as_str(), c.name.as_str()))
     }
 }
 
@@ -93,18 +101,54 @@ impl RelationParts for Relation {
     }
 }
 
-/// Entities and relations sorted by type and id, with exact repeats (a
-/// record read twice because the tenant changed mid-run) removed: the order
-/// of the JSON document and of the CSV files, so that two runs over the same
-/// tenant write identical bytes.
-pub fn sorted(extracted: &Extracted) -> (Vec<&Entity>, Vec<&Relation>) {
-    let entities = sorted_unique(&extracted.entities, record::entity_object, |a, b| {
-        entity_key(a).cmp(&entity_key(b))
-    });
-    let relations = sorted_unique(&extracted.relations, record::relation_object, |a, b| {
-        relation_key(a).cmp(&relation_key(b))
-    });
-    (entities, relations)
+fn labelled(l: &Option<Labelled>) -> Value {
+    l.as_ref()
+        .map_or(Value::Null, |l| json!({"name": l.name, "type": l.kind}))
+}
+
+/// An entitlement as the JSON document holds it: the shape of
+/// `record::entitlement_object`, `{"identity", "privilegeName", "connection",
+/// "resource"}`, the last two `{"name", "type"}` or null.
+pub fn entitlement_object(e: &Entitlement) -> Value {
+    json!({"identity": e.identity, "privilegeName": e.privilege_name,
+           "connection": labelled(&e.connection), "resource": labelled(&e.resource)})
+}
+
+/// An entitlement as a record of a stream: `{..., "record": "entitlement"}`,
+/// like `record::entitlement`.
+pub fn entitlement(e: &Entitlement) -> Value {
+    let mut object = entitlement_object(e);
+    if let Value::Object(m) = &mut object {
+        m.insert("record".into(), json!("entitlement"));
+    }
+    object
+}
+
+/// An extraction's records in the order every writer uses, each list sorted
+/// and with exact repeats removed.
+pub struct Sorted<'a> {
+    pub entities: Vec<&'a Entity>,
+    pub relations: Vec<&'a Relation>,
+    pub entitlements: Vec<&'a Entitlement>,
+}
+
+/// Entities and relations sorted by type and id, entitlements by identity,
+/// privilege, connection and resource, with exact repeats (a record read
+/// twice because the tenant changed mid-run) removed: the order of the JSON
+/// document and of BalkanID's files, so that two runs over the same tenant
+/// write identical bytes.
+pub fn sorted(extracted: &Extracted) -> Sorted<'_> {
+    Sorted {
+        entities: sorted_unique(&extracted.entities, record::entity_object, |a, b| {
+            entity_key(a).cmp(&entity_key(b))
+        }),
+        relations: sorted_unique(&extracted.relations, record::relation_object, |a, b| {
+            relation_key(a).cmp(&relation_key(b))
+        }),
+        entitlements: sorted_unique(&extracted.entitlements, entitlement_object, |a, b| {
+            entitlement_key(a).cmp(&entitlement_key(b))
+        }),
+    }
 }
 
 fn entity_key(e: &Entity) -> (&str, &str) {
@@ -121,14 +165,88 @@ fn relation_key(r: &Relation) -> (&str, &str, &str, &str, &str) {
     )
 }
 
+type LabelKey<'a> = Option<(&'a str, &'a str)>;
+
+fn entitlement_key(e: &Entitlement) -> (&str, &str, LabelKey<'_>, LabelKey<'_>) {
+    (
+        &e.identity,
+        &e.privilege_name,
+        label_key(&e.connection),
+        label_key(&e.resource),
+    )
+}
+
+fn label_key(l: &Option<Labelled>) -> LabelKey<'_> {
+    l.as_ref().map(|l| (l.kind.as_str(), l.name.as_str()))
+}
+
 /// `items` in `order`, ties broken by their JSON, with exact repeats removed.
+/// Only tied items are written as JSON: with keys that are nearly always
+/// unique, sorting costs no more than the keys' comparisons.
 fn sorted_unique<T>(
     items: &[T],
     json: impl Fn(&T) -> Value,
     order: impl Fn(&T, &T) -> Ordering,
 ) -> Vec<&T> {
-    let mut list: Vec<(&T, Value)> = items.iter().map(|x| (x, json(x))).collect();
-    list.sort_by(|(a, ja), (b, jb)| order(a, b).then_with(|| ja.to_string().cmp(&jb.to_string())));
-    list.dedup_by(|(_, a), (_, b)| a == b);
-    list.into_iter().map(|(x, _)| x).collect()
+    let mut list: Vec<&T> = items.iter().collect();
+    list.sort_by(|a, b| order(a, b));
+    let mut out = Vec::with_capacity(list.len());
+    for run in list.chunk_by(|a, b| order(a, b) == Ordering::Equal) {
+        if let [only] = run {
+            out.push(*only);
+            continue;
+        }
+        let mut tied: Vec<(&T, String)> = run.iter().map(|x| (*x, json(x).to_string())).collect();
+        tied.sort_by(|(_, a), (_, b)| a.cmp(b));
+        tied.dedup_by(|(_, a), (_, b)| a == b);
+        out.extend(tied.into_iter().map(|(x, _)| x));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entitlement_has_the_guests_record_shape() {
+        let wit = Entitlement {
+            identity: "u1".into(),
+            privilege_name: "member".into(),
+            connection: Some(Labelled {
+                name: "devs".into(),
+                kind: "group".into(),
+            }),
+            resource: None,
+        };
+        let domain = domain::Entitlement {
+            identity: "u1".into(),
+            privilege_name: "member".into(),
+            connection: Some(domain::Labelled::new("devs", "group")),
+            resource: None,
+        };
+        assert_eq!(entitlement(&wit), record::entitlement(&domain));
+        assert_eq!(
+            entitlement(&wit).to_string(),
+            record::entitlement(&domain).to_string(),
+            "the same keys in the same order"
+        );
+        let on_resource = Entitlement {
+            connection: None,
+            resource: Some(Labelled {
+                name: "EX".into(),
+                kind: "project".into(),
+            }),
+            ..wit
+        };
+        let domain_on_resource = domain::Entitlement {
+            connection: None,
+            resource: Some(domain::Labelled::new("EX", "project")),
+            ..domain
+        };
+        assert_eq!(
+            entitlement_object(&on_resource).to_string(),
+            record::entitlement_object(&domain_on_resource).to_string()
+        );
+    }
 }

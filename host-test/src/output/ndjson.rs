@@ -1,6 +1,7 @@
 //! `--format ndjson`: each batch's records as they arrive, one JSON object
-//! per line, `{"type": ..., "record": "entity"}` or `{..., "record":
-//! "relation"}`, so that a run that stops keeps what it wrote.
+//! per line, `{"type": ..., "record": "entity"}`, `{..., "record":
+//! "relation"}` or `{"identity": ..., "record": "entitlement"}`, so that a
+//! run that stops keeps what it wrote.
 
 use std::io::Write;
 use std::path::Path;
@@ -36,6 +37,9 @@ pub fn write_batch(sink: &mut dyn Write, batch: &Batch) -> std::io::Result<()> {
     }
     for r in &batch.relations {
         writeln!(sink, "{}", record::relation(r))?;
+    }
+    for e in &batch.entitlements {
+        writeln!(sink, "{}", super::entitlement(e))?;
     }
     sink.flush()
 }

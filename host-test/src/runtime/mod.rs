@@ -272,6 +272,7 @@ impl ResourceLimiter for MemoryGuard {
 pub struct Extracted {
     pub entities: Vec<types::Entity>,
     pub relations: Vec<types::Relation>,
+    pub entitlements: Vec<types::Entitlement>,
     pub batches: usize,
 }
 
@@ -431,6 +432,7 @@ impl Plugin {
                 on_batch(&batch);
                 out.entities.extend(batch.entities);
                 out.relations.extend(batch.relations);
+                out.entitlements.extend(batch.entitlements);
             })
             .await?;
         Ok(out)
