@@ -235,6 +235,7 @@ async fn extract_ndjson_streams_one_record_per_line() {
         out: Some(path.clone()),
         format: Format::Ndjson,
         resume: None,
+        upload: Default::default(),
     };
     let summary = host_test::cli::extract(args)
         .await

@@ -9,9 +9,35 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Parser as _;
+use host_test::balkanid::fake::FakeBalkanId;
+use host_test::balkanid::{ApiKey, UploadOptions, upload};
 use host_test::cli::{Cli, Command, Summary};
 use host_test::fake_jira::{FakeJira, Tenant, TokenKind};
 use support::balkanid::{Counts, Files, assert_counts, ground_truth, python_counts};
+
+/// Uploads `dir`'s three files to a fake BalkanID API, as `extract --upload
+/// --entitlements` does, and checks that it received exactly the files'
+/// bytes, one upload each, in BalkanID's order.
+async fn upload_delivers_the_files(dir: &Path) {
+    let fake = FakeBalkanId::start("bid-key", "bid-secret")
+        .await
+        .expect("fake BalkanID starts");
+    let options = UploadOptions::new(fake.url(), ApiKey::new("bid-key", "bid-secret"), true);
+    let summary = upload(dir, &options).await.expect("the upload succeeds");
+    eprintln!("{summary}");
+    let uploads = fake.uploads();
+    let kinds: Vec<&str> = uploads.iter().map(|u| u.kind.as_str()).collect();
+    assert_eq!(kinds, ["entities", "entity-relations", "entitlements"]);
+    for (upload, file) in
+        uploads
+            .iter()
+            .zip(["entities.csv", "entity_relations.csv", "entitlements.csv"])
+    {
+        let written = std::fs::read(dir.join(file)).unwrap();
+        assert!(upload.bytes[..] == written[..], "{file}: the bytes sent");
+    }
+    assert!(fake.unknown_calls().is_empty());
+}
 
 /// The generated tenant `bench` measures by default.
 const USERS: usize = 20_000;
@@ -135,6 +161,7 @@ async fn export_demo_tenant_matches_ground_truth() {
     // The entitlements the summary counted are the rows written.
     let summed: usize = summary.entitlement_counts.iter().map(|(_, n)| n).sum();
     assert_eq!(summed, counts.entitlement_rows());
+    upload_delivers_the_files(&dir).await;
     std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
 }
 
@@ -148,6 +175,7 @@ async fn export_generated_tenant_of_20000_users_matches_ground_truth() {
         &tenant,
         summary.write_time,
     );
+    upload_delivers_the_files(&dir).await;
     std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
 }
 

@@ -145,6 +145,7 @@ async fn cli_resume_carries_an_ndjson_run_to_the_end() {
         out: Some(dir.join("out.ndjson")),
         format: Format::Ndjson,
         resume: Some(dir.join("cursor")),
+        upload: Default::default(),
     };
     let failed = host_test::cli::extract(args.clone()).await;
     assert!(failed.is_err());

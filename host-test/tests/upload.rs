@@ -571,3 +571,53 @@ async fn upload_never_prints_secret_or_presigned_query() {
         }
     }
 }
+
+/// `extract --format balkanid --upload --entitlements` against the built-in
+/// fake tenant: the files it writes are the bytes BalkanID receives, in
+/// order; and without the key, nothing is extracted at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn extract_with_upload_sends_what_it_wrote() {
+    let fake = fake().await;
+    let root = std::env::temp_dir().join(format!(
+        "extractor-jira-extract-upload-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&root);
+    let out = root.join("out");
+    let extract = |with_key: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_extractor-jira"));
+        command.args(["extract", "--format", "balkanid", "--out"]);
+        command.arg(&out);
+        command.args(["--upload", "--entitlements", "--api-url", &fake.url()]);
+        command.env_remove("BALKANID_API_KEY_ID");
+        command.env_remove("BALKANID_API_KEY_SECRET");
+        if with_key {
+            command.env("BALKANID_API_KEY_ID", KEY_ID);
+            command.env("BALKANID_API_KEY_SECRET", SECRET);
+        }
+        command
+    };
+
+    let refused = run(extract(false)).await;
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("BALKANID_API_KEY_ID"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!out.exists(), "nothing extracted without the key");
+    assert!(fake.calls().is_empty());
+
+    let done = run(extract(true)).await;
+    assert!(done.status.success(), "{}", text(&done));
+    let uploads = fake.uploads();
+    let kinds: Vec<&str> = uploads.iter().map(|u| u.kind.as_str()).collect();
+    assert_eq!(kinds, ["entities", "entity-relations", "entitlements"]);
+    for (upload, kind) in uploads.iter().zip(ALL) {
+        let written = std::fs::read(out.join(kind.file_name())).unwrap();
+        assert!(upload.bytes[..] == written[..], "{kind:?}");
+    }
+    let printed = text(&done);
+    assert!(!printed.contains(SECRET) && !printed.contains("X-Amz-Signature"));
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -41,7 +41,7 @@ pub enum Command {
 #[derive(clap::Args, Debug, Clone)]
 pub struct UploadArgs {
     /// The directory holding entities.csv and entity_relations.csv (and
-    /// entitlements.csv with --entitlements), as `extract --format csv` writes them.
+    /// entitlements.csv with --entitlements), as `extract --format balkanid` writes them.
     #[arg(long)]
     pub dir: PathBuf,
     /// BalkanID's base URL: https, or http to a loopback address only.
@@ -126,6 +126,34 @@ pub struct ExtractArgs {
     /// written there, so the same command resumes; on success it is removed.
     #[arg(long)]
     pub resume: Option<PathBuf>,
+    #[command(flatten)]
+    pub upload: UploadAfter,
+}
+
+/// With `--format balkanid`: upload the files once they are written, as
+/// `upload` would. The API key comes from the environment, as for `upload`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct UploadAfter {
+    /// Upload the three files' first two (and entitlements.csv with
+    /// --entitlements) to BalkanID's Bulk upload API once they are written.
+    #[arg(long = "upload")]
+    pub enabled: bool,
+    /// BalkanID's base URL: https, or http to a loopback address only.
+    #[arg(long, default_value = crate::balkanid::DEFAULT_API_URL, requires = "enabled")]
+    pub api_url: String,
+    /// Also upload entitlements.csv, after the other two.
+    #[arg(long, requires = "enabled")]
+    pub entitlements: bool,
+}
+
+impl Default for UploadAfter {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            api_url: crate::balkanid::DEFAULT_API_URL.to_owned(),
+            entitlements: false,
+        }
+    }
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,8 @@
 //! `extract`: run a whole extraction, write it in the chosen format, and
 //! print the summary. With `--format ndjson --resume FILE`, a run that
 //! stops leaves a cursor in FILE, and the same command carries on from it.
+//! With `--format balkanid --upload`, the files written are then uploaded
+//! to BalkanID, as `upload` does.
 
 use std::path::Path;
 use std::time::Instant;
@@ -10,6 +12,7 @@ use anyhow::{Context as _, bail};
 use super::args::{ExtractArgs, Format};
 use super::report::{Reporter, Summary};
 use super::session::connect;
+use crate::balkanid::{self as balkanid_api, ApiKey, UploadOptions};
 use crate::output::{balkanid, json, ndjson};
 use crate::runtime::Plugin;
 
@@ -20,6 +23,20 @@ pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
     if args.resume.is_some() && (args.format != Format::Ndjson || args.out.is_none()) {
         bail!("--resume needs --format ndjson and --out FILE. Only a stream can be continued.");
     }
+    if args.upload.enabled && args.format != Format::Balkanid {
+        bail!("--upload sends BalkanID's files. Use it with --format balkanid --out DIR.");
+    }
+    // The key is read before the long run, so a missing one costs nothing.
+    let upload = if args.upload.enabled {
+        let key = ApiKey::from_env()?;
+        Some(UploadOptions::new(
+            args.upload.api_url.clone(),
+            key,
+            args.upload.entitlements,
+        ))
+    } else {
+        None
+    };
     let started = Instant::now();
     let mut session = connect(&args.target).await?;
     let plugin = &mut session.plugin;
@@ -61,6 +78,10 @@ pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
         session.plugin.peak_memory(),
         args.out.as_deref(),
     );
+    if let (Some(options), Some(dir)) = (upload, args.out.as_deref()) {
+        let uploaded = balkanid_api::upload(dir, &options).await?;
+        print!("{uploaded}");
+    }
     Ok(summary)
 }
 
