@@ -1,4 +1,4 @@
-//! BalkanID's Bulk upload API: sending the CSV files `extract --format csv`
+//! BalkanID's Bulk upload API: sending the CSV files `extract --format balkanid`
 //! writes, and a fake of the API to test that against.
 //!
 //! BalkanID documents two steps per file (ask for a pre-signed URL, `PUT`

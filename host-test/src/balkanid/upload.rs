@@ -384,7 +384,7 @@ impl fmt::Display for UploadError {
                     files.join(", "),
                     if files.len() > 1 { "are" } else { "is" }
                 ),
-                "Write the files with `extract --format csv --out DIR`, or pass the directory that holds them"
+                "Write the files with `extract --format balkanid --out DIR`, or pass the directory that holds them"
                     .to_owned(),
                 nothing.to_owned(),
             ]),
