@@ -138,11 +138,11 @@ pub fn project_grants(tenant: &Tenant, p: &Project) -> (Vec<Value>, Vec<Value>) 
                     None,
                 ));
             }
-            ("applicationRole", Some(key)) => {
-                if tenant.app_roles.iter().any(|a| a.key == key) {
-                    holders.push(("application-role".into(), key, "application-role", None));
-                }
+            ("applicationRole", Some(key)) if tenant.app_roles.iter().any(|a| a.key == key) => {
+                holders.push(("application-role".into(), key, "application-role", None));
             }
+            // A product the site does not have reaches no one.
+            ("applicationRole", Some(_)) => {}
             ("applicationRole", None) => {
                 for a in &tenant.app_roles {
                     holders.push((
