@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
     {
         page.values
             .iter()
-            .for_each(|u| drop(mapping::membership(u, "g")));
+            .for_each(|u| drop(mapping::membership(u, "g", "group g")));
     }
     if let Ok(page) =
         Reply::<PageBean<Project>>::new(Endpoint::Projects, request.clone(), response.clone(), 1)
@@ -68,7 +68,7 @@ fuzz_target!(|data: &[u8]| {
     )
     .decode()
     {
-        let _ = mapping::project_role("10000", &role);
+        let _ = mapping::project_role("10000", "EX", &role);
     }
     if let Ok(roles) = Reply::<Vec<ApplicationRole>>::new(
         Endpoint::ApplicationRoles,
@@ -80,7 +80,7 @@ fuzz_target!(|data: &[u8]| {
     {
         roles
             .iter()
-            .for_each(|a| drop(mapping::application_role(a)));
+            .for_each(|a| drop(mapping::application_role(a, "cloud")));
     }
     if let Ok(schemes) = Reply::<PermissionSchemes>::new(
         Endpoint::PermissionSchemes,
@@ -104,6 +104,27 @@ fuzz_target!(|data: &[u8]| {
     .decode()
     {
         let _ = mapping::uses_scheme("10000", scheme.id);
+        // Whatever holders a scheme names, resolving them for a project
+        // never panics.
+        let products = ["jira-software".to_owned()].into();
+        let groups_by_name = [("admins".to_owned(), "g-1".to_owned())].into();
+        let account_types = Default::default();
+        let roles = [10002].into();
+        let _ = mapping::project_grants(
+            mapping::ProjectScope {
+                id: "10000",
+                lead: Some("lead"),
+                roles: &roles,
+            },
+            scheme.id,
+            &mapping::grant_facts(&scheme),
+            mapping::Directory {
+                products: &products,
+                groups_by_name: &groups_by_name,
+                account_types: &account_types,
+            },
+        )
+        .conditional_attribute();
     }
     if let Ok(catalogue) =
         Reply::<Permissions>::new(Endpoint::Permissions, request.clone(), response.clone(), 1)
