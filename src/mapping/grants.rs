@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::project_role_id;
 use super::users::identity_source;
+use super::{holder_identifier, project_role_id};
 use crate::domain::{EntityRef, Privilege, Relation, Value, kind, relation, source};
 use crate::jira::models::{PermissionGrant, PermissionScheme};
 
@@ -132,13 +132,7 @@ type Holder = (EntityRef, &'static str, Option<&'static str>);
 
 /// The entities a grant reaches in a project: none when it names none.
 fn holders(grant: &GrantFact, project: ProjectScope<'_>, directory: Directory<'_>) -> Vec<Holder> {
-    // Jira puts the group id in `value` and the group name in `parameter`;
-    // for every other type the two are the same.
-    let identifier = grant
-        .value
-        .as_deref()
-        .or(grant.parameter.as_deref())
-        .filter(|v| !v.is_empty());
+    let identifier = holder_identifier(grant.value.as_deref(), grant.parameter.as_deref());
     match (grant.holder_type.as_str(), identifier) {
         ("group", _) => {
             let by_id = grant.value.as_deref().filter(|v| !v.is_empty());

@@ -45,6 +45,16 @@ pub(crate) fn privileged(
     }
 }
 
+/// Who a permission grant's holder names. Jira puts the group id in `value`
+/// and the group name in `parameter`; for every other type the two are the
+/// same, so `value` comes first and an empty one names no one.
+pub(crate) fn holder_identifier<'a>(
+    value: Option<&'a str>,
+    parameter: Option<&'a str>,
+) -> Option<&'a str> {
+    value.or(parameter).filter(|v| !v.is_empty())
+}
+
 pub(crate) fn text(v: &Option<String>) -> Value {
     Value::from(v.clone())
 }

@@ -1,7 +1,7 @@
 //! The permission catalogue, permission schemes and their grants, and the
 //! scheme each project uses.
 
-use super::{edge, scope, text};
+use super::{edge, holder_identifier, scope, text};
 use crate::domain::{Attributes, Entity, EntityRef, Relation, Value, kind, relation};
 use crate::jira::models::{Permission, PermissionGrant, PermissionScheme};
 
@@ -44,13 +44,7 @@ pub fn permission_scheme(s: &PermissionScheme) -> (Vec<Entity>, Vec<Relation>) {
 fn permission_grant(g: &PermissionGrant, scheme: &EntityRef) -> (Entity, Vec<Relation>) {
     let me = EntityRef::new(kind::PERMISSION_GRANT, g.id.to_string());
     let h = &g.holder;
-    // Jira puts the group id in `value` and the group name in `parameter`;
-    // for every other type the two are the same.
-    let identifier = h
-        .value
-        .clone()
-        .or_else(|| h.parameter.clone())
-        .filter(|v| !v.is_empty());
+    let identifier = holder_identifier(h.value.as_deref(), h.parameter.as_deref());
     let holder = match (h.kind.as_str(), identifier) {
         ("group", Some(id)) => Some(EntityRef::new(kind::GROUP, id)),
         ("user", Some(id)) => Some(EntityRef::new(kind::USER, id)),
