@@ -163,6 +163,10 @@ pub mod privilege {
     pub const PRODUCT_ACCESS: &str = "product access";
     pub const PRODUCT: &str = "product";
     pub const PROJECT_LEAD: &str = "project lead";
+    /// Membership of a site-admin group (`group/bulk?accessType=site-admin`).
+    pub const SITE_ADMIN: &str = "site-admin";
+    /// Membership of a product's admin group (`accessType=admin`).
+    pub const PRODUCT_ADMIN: &str = "product admin";
 }
 
 /// Relation types, as the output contract spells them.
@@ -182,4 +186,8 @@ pub mod relation {
     /// From the holder of a permission grant to a project whose scheme
     /// holds it: one per grant and project.
     pub const PERMITTED_ON: &str = "permitted-on";
+    /// From a site-admin group to the site.
+    pub const GRANTS_SITE_ADMIN: &str = "grants-site-admin";
+    /// From a product's admin group to its application role.
+    pub const GRANTS_ADMIN: &str = "grants-admin";
 }

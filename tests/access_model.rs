@@ -152,10 +152,16 @@ fn offsets(log: &[Logged]) -> BTreeMap<String, Vec<u64>> {
         let Some(start) = r.param("startAt") else {
             continue;
         };
-        let key = match r.param("groupId") {
+        let mut key = match r.param("groupId") {
             Some(g) => format!("{} {g}", r.path),
             None => r.path.clone(),
         };
+        // The admin tiers are listings of their own.
+        for tier in ["accessType", "applicationKey"] {
+            if let Some(v) = r.param(tier) {
+                key.push_str(&format!(" {tier}={v}"));
+            }
+        }
         map.entry(key).or_default().push(start.parse().unwrap());
     }
     for v in map.values_mut() {
@@ -209,6 +215,19 @@ async fn extract_reads_every_page_of_every_listing_exactly_once() {
         multi_page_groups += usize::from(members > 50);
     }
     assert!(multi_page_groups > 0);
+    let tier = |access: &str, key: Option<&str>| {
+        let name = match key {
+            Some(k) => format!("/rest/api/3/group/bulk accessType={access} applicationKey={k}"),
+            None => format!("/rest/api/3/group/bulk accessType={access}"),
+        };
+        let groups = t.groups_by_access(access, key).unwrap().len();
+        assert_eq!(got[&name], pages(groups, 50), "{name}");
+    };
+    tier("site-admin", None);
+    for a in &t.app_roles {
+        tier("admin", Some(&a.key));
+        tier("user", Some(&a.key));
+    }
 
     // Everything else exactly once per resource.
     let mut per_path = BTreeMap::<&str, usize>::new();

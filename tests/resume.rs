@@ -85,13 +85,13 @@ async fn resume_after_a_failure_completes_without_repeats() {
     );
     assert_same(&normalise(document::build(&all)), &expected);
 
-    // Nothing already delivered was fetched again.
+    // Nothing already delivered was fetched again. (Group members are read
+    // last, after the failing project, so the resumed run reads them.)
     for r in h.fake.requests() {
         assert!(
             ![
                 "/rest/api/3/users/search",
                 "/rest/api/3/group/bulk",
-                "/rest/api/3/group/member",
                 "/rest/api/3/role"
             ]
             .contains(&r.path.as_str()),

@@ -186,16 +186,18 @@ async fn no_output_ever_contains_the_token() {
         "wrong token",
         host_test().args(["extract", "--config", &arg(&wrong), "--upstream", &url])
     ));
+    // Each run resumes from the cursor the one before left, so the faults
+    // come in the order the phases read their paths (group members last).
     for (name, rule) in [
+        (
+            "wrong shape",
+            FaultRule::on("/rest/api/3/project/search", &[1], Fault::WrongShape),
+        ),
         (
             "403",
             FaultRule::on("/rest/api/3/group/member", &[2], Fault::status(403)),
         ),
         ("401 mid-run", FaultRule::from("*", 5, Fault::status(401))),
-        (
-            "wrong shape",
-            FaultRule::on("/rest/api/3/project/search", &[1], Fault::WrongShape),
-        ),
     ] {
         h.fake.clear_requests();
         h.fake.clear_faults();

@@ -9,13 +9,16 @@ use super::phase::Facts;
 use super::{Current, Job};
 use crate::error::{Error, Result};
 
+/// 5: admin tiers are read after application roles, and group members are
+/// read last, in a phase of their own, with the facts the tiers and the
+/// projects pass on.
 /// 4: the phases run in another order and pass on BalkanID's facts
 /// (products, group names, scheme grants), and projects come last.
 /// 3: each phase keeps its own bookkeeping, so a version-2 cursor (one
 /// ledger for every phase) cannot be read.
 /// 2: every project's scheme is read, and schemes used but not listed are
 /// read by id; a version-1 cursor would skip them.
-pub(crate) const CURSOR_VERSION: u32 = 4;
+pub(crate) const CURSOR_VERSION: u32 = 5;
 
 /// A cursor is a few kilobytes per thousand groups or projects; anything
 /// near this size is not one of ours.

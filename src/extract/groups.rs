@@ -1,7 +1,12 @@
-//! The groups phase: every group (`group/bulk`) and every group's members
-//! (`group/member`), both `PageBean` listings. Each group found starts the
-//! listing of its members, so the member pages of different groups are in
-//! flight together.
+//! Groups, in two phases, both reading `PageBean` listings.
+//!
+//! Groups: every group (`group/bulk`), early, because projects resolve a
+//! grant that names its group only by name. Group members: every group's
+//! members (`group/member`), last, because a member's entitlement rows
+//! depend on what the group gives: its products and admin tiers (from the
+//! admin-tiers phase) and the projects it administers (from projects). The
+//! first member page of every group is queued at once, so the member pages
+//! of different groups are in flight together.
 
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -23,51 +28,36 @@ use crate::jira::page::{OffsetPlan, PageBean};
 use crate::mapping;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) enum GroupsJob {
-    Groups { start_at: u64 },
-    GroupMembers { group_id: Rc<str>, start_at: u64 },
+pub(crate) struct GroupsJob {
+    start_at: u64,
 }
 
 impl Fetch for GroupsJob {
     fn call(&self, api: &Api) -> Call<Untyped> {
-        match self {
-            GroupsJob::Groups { start_at } => groups_page(api, *start_at).untyped(),
-            GroupsJob::GroupMembers { group_id, start_at } => {
-                group_members_page(api, group_id, *start_at).untyped()
-            }
-        }
+        groups_page(api, self.start_at).untyped()
     }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Groups {
     groups: Listing,
-    /// The member listings under way, with the group's name; a group's is
-    /// dropped once read.
-    member_plans: HashMap<Rc<str>, (OffsetPlan, String)>,
-    /// The products each group gives, from application roles: each member
-    /// gets an entitlement row per product.
-    products_by_group: BTreeMap<String, Vec<String>>,
-    /// Group ids by name, for `Facts`.
+    /// Every group's name by id, and ids by name, for `Facts`.
+    names: BTreeMap<String, String>,
     by_name: BTreeMap<String, String>,
-    /// Groups whose members were all read.
-    done: u64,
 }
 
 impl Phase for Groups {
     type Job = GroupsJob;
     const NAME: &'static str = "groups";
 
-    fn start(facts: &Facts, _: u32) -> (Self, Vec<GroupsJob>) {
-        let (groups, first) = Listing::start(GROUPS_PAGE_SIZE);
+    fn start(_: &Facts, _: u32) -> (Self, Vec<GroupsJob>) {
+        let (groups, start_at) = Listing::start(GROUPS_PAGE_SIZE);
         let phase = Self {
             groups,
-            member_plans: HashMap::new(),
-            products_by_group: facts.products_by_group.clone(),
+            names: BTreeMap::new(),
             by_name: BTreeMap::new(),
-            done: 0,
         };
-        (phase, vec![GroupsJob::Groups { start_at: first }])
+        (phase, vec![GroupsJob { start_at }])
     }
 
     fn handle(
@@ -76,86 +66,143 @@ impl Phase for Groups {
         answer: &Answer,
         out: &mut Sink<'_, GroupsJob>,
     ) -> Result<()> {
-        match job {
-            GroupsJob::Groups { start_at } => self.groups_page(answer, start_at, out),
-            GroupsJob::GroupMembers { group_id, start_at } => {
-                self.members_page(answer, group_id, start_at, out)
-            }
+        let page = self
+            .groups
+            .page(answer, job.start_at, |group: &GroupDetails| &group.group_id)?;
+        for (id, group) in page.fresh {
+            out.entity(mapping::group(&group));
+            self.by_name.insert(group.name.clone(), id.to_string());
+            self.names.insert(id.to_string(), group.name);
         }
+        for start_at in page.next {
+            out.queue(GroupsJob { start_at });
+        }
+        Ok(())
     }
 
     fn is_complete(&self) -> bool {
-        self.groups.is_done() && self.member_plans.is_empty()
+        self.groups.is_done()
     }
 
     fn progress(&self) -> Tally {
         Tally {
-            done: self.done,
+            done: self.names.len() as u64,
             total: self.groups.total(),
         }
     }
 
     fn finish(&self, facts: &mut Facts) {
+        facts.groups = self.names.clone();
         facts.groups_by_name = self.by_name.clone();
     }
 }
 
-impl Groups {
-    fn groups_page(
-        &mut self,
-        answer: &Answer,
-        start_at: u64,
-        out: &mut Sink<'_, GroupsJob>,
-    ) -> Result<()> {
-        let page = self
-            .groups
-            .page(answer, start_at, |group: &GroupDetails| &group.group_id)?;
-        for (id, group) in page.fresh {
-            out.entity(mapping::group(&group));
-            self.by_name
-                .insert(group.name.clone(), group.group_id.clone());
-            let (plan, first) = OffsetPlan::start(MEMBERS_PAGE_SIZE);
-            self.member_plans.insert(id.clone(), (plan, group.name));
-            out.queue(GroupsJob::GroupMembers {
-                group_id: id,
-                start_at: first,
-            });
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct GroupMembersJob {
+    group_id: Rc<str>,
+    start_at: u64,
+}
+
+impl Fetch for GroupMembersJob {
+    fn call(&self, api: &Api) -> Call<Untyped> {
+        group_members_page(api, &self.group_id, self.start_at).untyped()
+    }
+}
+
+/// What membership of one group gives, besides the membership: the facts
+/// earlier phases passed on, kept per group (never per member).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Gives {
+    products: Vec<String>,
+    site_admin: bool,
+    admin_of: Vec<String>,
+    administers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct GroupMembers {
+    /// The site's host, the resource of a `site-admin` row.
+    site_host: String,
+    /// The member listings under way, with the group's name and what it
+    /// gives; a group's is dropped once read.
+    member_plans: HashMap<Rc<str>, (OffsetPlan, String, Gives)>,
+    groups: u64,
+    /// Groups whose members were all read.
+    done: u64,
+}
+
+impl Phase for GroupMembers {
+    type Job = GroupMembersJob;
+    const NAME: &'static str = "group-members";
+
+    fn start(facts: &Facts, _: u32) -> (Self, Vec<GroupMembersJob>) {
+        let none = Vec::new;
+        let mut member_plans = HashMap::new();
+        let mut jobs = Vec::new();
+        for (id, name) in &facts.groups {
+            let gives = Gives {
+                products: facts
+                    .products_by_group
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(none),
+                site_admin: facts.site_admin_groups.contains(id),
+                admin_of: facts
+                    .admin_products_by_group
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(none),
+                administers: facts
+                    .administered_projects
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(none),
+            };
+            let (plan, start_at) = OffsetPlan::start(MEMBERS_PAGE_SIZE);
+            let group_id: Rc<str> = Rc::from(id.as_str());
+            member_plans.insert(group_id.clone(), (plan, name.clone(), gives));
+            jobs.push(GroupMembersJob { group_id, start_at });
         }
-        for offset in page.next {
-            out.queue(GroupsJob::Groups { start_at: offset });
-        }
-        Ok(())
+        let phase = Self {
+            site_host: facts.site.host.clone(),
+            member_plans,
+            groups: facts.groups.len() as u64,
+            done: 0,
+        };
+        (phase, jobs)
     }
 
-    fn members_page(
+    fn handle(
         &mut self,
+        job: GroupMembersJob,
         answer: &Answer,
-        group_id: Rc<str>,
-        start_at: u64,
-        out: &mut Sink<'_, GroupsJob>,
+        out: &mut Sink<'_, GroupMembersJob>,
     ) -> Result<()> {
+        let GroupMembersJob { group_id, start_at } = job;
         let page: PageBean<User> = answer.decode_as()?;
-        let Some((plan, name)) = self.member_plans.get_mut(&group_id) else {
+        let Some((plan, name, gives)) = self.member_plans.get_mut(&group_id) else {
             return Err(answer.invalid(format!(
                 "a member page of group {group_id} came after its listing ended"
             )));
         };
-        let products = self
-            .products_by_group
-            .get(&*group_id)
-            .map_or(&[][..], Vec::as_slice);
+        let tiers = mapping::GroupTiers {
+            site_admin_of: gives.site_admin.then_some(self.site_host.as_str()),
+            admin_of: &gives.admin_of,
+            administers: &gives.administers,
+        };
         for member in &page.values {
             let (relation, entitlement) = mapping::membership(member, &group_id, name);
             out.relation(relation);
             out.entitlement(entitlement);
-            out.entitlements(mapping::product_entitlements(member, name, products));
+            out.entitlements(mapping::product_entitlements(member, name, &gives.products));
+            out.entitlements(mapping::tier_entitlements(&member.account_id, name, tiers));
         }
         let next = plan
             .on_page(page.facts(start_at))
             .map_err(|e| answer.invalid(e.to_string()))?;
         // A group's remaining pages go first, so it finishes and its plan is freed.
         for offset in next.into_iter().rev() {
-            out.queue_first(GroupsJob::GroupMembers {
+            out.queue_first(GroupMembersJob {
                 group_id: group_id.clone(),
                 start_at: offset,
             });
@@ -165,5 +212,16 @@ impl Groups {
             self.done += 1;
         }
         Ok(())
+    }
+
+    fn is_complete(&self) -> bool {
+        self.member_plans.is_empty()
+    }
+
+    fn progress(&self) -> Tally {
+        Tally {
+            done: self.done,
+            total: Some(self.groups),
+        }
     }
 }

@@ -11,6 +11,7 @@
 //! batch, so the guest holds at most a batch and the pages in flight, whatever
 //! the size of the tenant.
 
+mod admin_tiers;
 mod answer;
 mod cursor;
 mod groups;
@@ -35,19 +36,27 @@ use phase::{Facts, Pending};
 // The phases, in order; adding one is adding its module and a line here.
 // Each phase passes on facts a later one needs (see `phase::Facts`): users
 // the account types of apps and customers; application roles the products
-// each group gives, so the groups phase can write each member's product
-// entitlements; groups their names; global roles the roles of every
-// company-managed project; permission schemes their grants. Projects come
-// last, because each project's grants are resolved (and its project entity
-// written) once its roles, its lead and its scheme are known.
+// and the groups each names; admin tiers (site-admin, and each product's
+// admin and user groups, after application roles because they are read per
+// product) the site-admin groups and what each group gives; groups their
+// names (for projects, whose grants may name a group only by name, and for
+// group members); global roles the roles of every company-managed project;
+// permission schemes their grants. Projects come after those, because each
+// project's grants are resolved (and its project entity written) once its
+// roles, its lead and its scheme are known; they pass on the groups that
+// administer each project. Group members come last, because each member's
+// entitlement rows name what the group gives: products, admin tiers and
+// the projects it administers. Every fact is kept per group, never per user.
 job::phases! {
     Users: users::Users,
     ApplicationRoles: product_access::ApplicationRoles,
+    AdminTiers: admin_tiers::AdminTiers,
     Groups: groups::Groups,
     Roles: projects::Roles,
     Permissions: permissions::Permissions,
     PermissionSchemes: permissions::PermissionSchemes,
     Projects: projects::Projects,
+    GroupMembers: groups::GroupMembers,
 }
 
 /// A batch is handed over once it holds this many records.

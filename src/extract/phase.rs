@@ -83,12 +83,25 @@ pub(crate) struct Facts {
     /// customers), by account id: a grant to one names its source type.
     /// From users, for projects.
     pub account_types: BTreeMap<String, String>,
-    /// Every application role's key. From application roles, for projects
-    /// (a grant to any product reaches each).
+    /// Every application role's key. From application roles, for admin
+    /// tiers (a user and an admin listing per product) and projects (a
+    /// grant to any product reaches each).
     pub products: BTreeSet<String>,
-    /// The products each group gives access to, by group id. From
-    /// application roles, for groups (each member's product entitlements).
+    /// The groups `/applicationrole` says give each product, with whether
+    /// each is a default group, by application key. From application roles,
+    /// for admin tiers, which compare them with the product's user tier.
+    pub listed_access: BTreeMap<String, Vec<(String, bool)>>,
+    /// The products each group gives access to (by either source), by group
+    /// id. From admin tiers, for group members (each member's product
+    /// entitlements).
     pub products_by_group: BTreeMap<String, Vec<String>>,
+    /// The site-admin groups' ids. From admin tiers, for group members.
+    pub site_admin_groups: BTreeSet<String>,
+    /// The products each group administers, by group id. From admin tiers,
+    /// for group members.
+    pub admin_products_by_group: BTreeMap<String, Vec<String>>,
+    /// Every group's name, by id. From groups, for group members.
+    pub groups: BTreeMap<String, String>,
     /// Group ids by name. From groups, for projects (a grant may name its
     /// group only by name).
     pub groups_by_name: BTreeMap<String, String>,
@@ -98,6 +111,11 @@ pub(crate) struct Facts {
     /// Every listed permission scheme's grants, by scheme id. From
     /// permission schemes, for projects, which resolve them per project.
     pub scheme_grants: BTreeMap<u64, Vec<GrantFact>>,
+    /// The keys of the projects on which each group holds
+    /// `ADMINISTER_PROJECTS` (directly, or as a group actor of a project
+    /// role that holds it), by group id. From projects, for group members.
+    /// Per group, not per user, so it stays as small as the configuration.
+    pub administered_projects: BTreeMap<String, Vec<String>>,
 }
 
 /// The site being extracted.

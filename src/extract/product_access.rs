@@ -1,5 +1,7 @@
-//! The application-roles phase: who has access to which Jira product,
-//! through `applicationrole`, read in one request.
+//! The application-roles phase: the Jira products (`applicationrole`, read
+//! in one request) and the site they belong to. The groups each product
+//! names are passed on: the admin-tiers phase compares them with the
+//! product's user tier before writing the `grants-access` relations.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use super::answer::Answer;
 use super::job::Fetch;
 use super::phase::{Facts, Phase, Sink, SiteFacts, Tally};
-use crate::domain::relation;
 use crate::error::Result;
 use crate::jira::api::permissions::application_roles;
 use crate::jira::call::{Call, Untyped};
@@ -30,8 +31,8 @@ pub(crate) struct ApplicationRoles {
     site: SiteFacts,
     /// Every application role's key, for `Facts`.
     products: BTreeSet<String>,
-    /// The products each group gives, by group id, for `Facts`.
-    products_by_group: BTreeMap<String, Vec<String>>,
+    /// The groups each product names, for `Facts`.
+    listed_access: BTreeMap<String, Vec<(String, bool)>>,
     tally: Tally,
 }
 
@@ -58,15 +59,8 @@ impl Phase for ApplicationRoles {
         out.entity(mapping::site(&self.site.cloud_id, &self.site.host));
         for role in &roles {
             let (entity, relations) = mapping::application_role(role, &self.site.cloud_id);
-            for r in relations
-                .iter()
-                .filter(|r| r.kind == relation::GRANTS_ACCESS)
-            {
-                let products = self.products_by_group.entry(r.from.id.clone()).or_default();
-                if !products.contains(&role.key) {
-                    products.push(role.key.clone());
-                }
-            }
+            self.listed_access
+                .insert(role.key.clone(), mapping::role_groups(role));
             self.products.insert(role.key.clone());
             out.entity(entity);
             out.relations(relations);
@@ -85,6 +79,6 @@ impl Phase for ApplicationRoles {
 
     fn finish(&self, facts: &mut Facts) {
         facts.products = self.products.clone();
-        facts.products_by_group = self.products_by_group.clone();
+        facts.listed_access = self.listed_access.clone();
     }
 }

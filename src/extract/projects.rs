@@ -7,7 +7,8 @@
 //! global ones for a company-managed project, its own (`roledetails`) for a
 //! team-managed one. Once all of a project's reads are in, its scheme's
 //! grants are resolved for it (`mapping::project_grants`) and the project is
-//! written.
+//! written; the groups that hold `ADMINISTER_PROJECTS` on it are passed on,
+//! for their members' entitlement rows.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
@@ -19,6 +20,7 @@ use super::job::Fetch;
 use super::listing::Listing;
 use super::permissions::add_scheme;
 use super::phase::{Facts, Phase, Sink, Tally};
+use crate::domain::{kind, relation};
 use crate::error::Result;
 use crate::jira::api::permissions::permission_scheme;
 use crate::jira::api::projects::{
@@ -135,6 +137,9 @@ struct OpenProject {
     roles: BTreeSet<u64>,
     /// The permission scheme it uses, once read.
     scheme: Option<u64>,
+    /// Each of its project roles' group actors, by the project role's
+    /// entity id: a grant to a role reaches those groups' members.
+    role_groups: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -154,6 +159,9 @@ pub(crate) struct Projects {
     products: BTreeSet<String>,
     groups_by_name: BTreeMap<String, String>,
     account_types: BTreeMap<String, String>,
+    /// For `Facts`: the keys of the projects each group administers, by
+    /// group id.
+    administered: BTreeMap<String, Vec<String>>,
     /// Projects read to the end.
     done: u64,
 }
@@ -174,6 +182,7 @@ impl Phase for Projects {
             products: facts.products.clone(),
             groups_by_name: facts.groups_by_name.clone(),
             account_types: facts.account_types.clone(),
+            administered: BTreeMap::new(),
             done: 0,
         };
         (phase, vec![ProjectsJob::Projects { start_at: first }])
@@ -196,9 +205,16 @@ impl Phase for Projects {
             }
             ProjectsJob::ProjectRoleActors { project_id, .. } => {
                 let role: ProjectRole = answer.decode_as()?;
-                let key = &self.open_project(answer, &project_id)?.project.key;
-                let mapped = mapping::project_role(&project_id, key, &role)
+                let open = self.open_project(answer, &project_id)?;
+                let mapped = mapping::project_role(&project_id, &open.project.key, &role)
                     .map_err(|m| answer.invalid(m))?;
+                let groups = mapped
+                    .relations
+                    .iter()
+                    .filter(|r| r.kind == relation::ASSIGNED && r.from.kind == kind::GROUP)
+                    .map(|r| r.from.id.clone())
+                    .collect();
+                open.role_groups.insert(mapped.entity.id.clone(), groups);
                 out.entity(mapped.entity);
                 out.relations(mapped.relations);
                 out.entitlements(mapped.entitlements);
@@ -234,6 +250,10 @@ impl Phase for Projects {
             done: self.done,
             total: self.projects.total(),
         }
+    }
+
+    fn finish(&self, facts: &mut Facts) {
+        facts.administered_projects = self.administered.clone();
     }
 }
 
@@ -278,6 +298,7 @@ impl Projects {
                     jobs_left: jobs.len() as u32,
                     roles,
                     scheme: None,
+                    role_groups: BTreeMap::new(),
                 },
             );
             for job in jobs {
@@ -375,6 +396,12 @@ impl Projects {
         };
         let resolved =
             mapping::project_grants(scope, open.scheme.unwrap_or_default(), grants, directory);
+        for group_id in mapping::project_admin_groups(&resolved.relations, &open.role_groups) {
+            let keys = self.administered.entry(group_id).or_default();
+            if !keys.contains(&open.project.key) {
+                keys.push(open.project.key.clone());
+            }
+        }
         let mut entity = mapping::project(&open.project).entity;
         entity.attributes.push(resolved.conditional_attribute());
         out.entity(entity);

@@ -36,8 +36,15 @@ fn num(q: &HashMap<String, String>, k: &str) -> usize {
     q[k].parse().unwrap()
 }
 
-/// Answers for the phases after groups, with nothing in them.
+/// Answers for the phases after groups, and for the admin tiers, with
+/// nothing in them.
 fn empty_access_model(req: &HttpRequest) -> Option<Result<HttpResponse, TransportError>> {
+    if req.path() == "/rest/api/3/group/bulk" && req.path_and_query.contains("accessType=") {
+        return Some(json(
+            200,
+            json!({"startAt": 0, "maxResults": 50, "total": 0, "isLast": true, "values": []}),
+        ));
+    }
     Some(match req.path() {
         "/rest/api/3/role" | "/rest/api/3/applicationrole" => json(200, json!([])),
         "/rest/api/3/project/search" => json(
@@ -131,7 +138,10 @@ fn next_batch_reads_every_page_of_every_listing() {
     g2.dedup();
     assert_eq!(g2.len(), 120);
 
-    let groups = progress.iter().rfind(|p| p.phase == "groups").unwrap();
+    let groups = progress
+        .iter()
+        .rfind(|p| p.phase == "group-members")
+        .unwrap();
     assert_eq!((groups.done, groups.total), (4, Some(4)));
     let phases: Vec<&str> = progress.iter().map(|p| p.phase).collect();
     let mut order = phases.clone();
@@ -141,11 +151,13 @@ fn next_batch_reads_every_page_of_every_listing() {
         [
             "users",
             "application-roles",
+            "admin-tiers",
             "groups",
             "roles",
             "permissions",
             "permission-schemes",
-            "projects"
+            "projects",
+            "group-members"
         ]
     );
     assert!(
@@ -158,8 +170,15 @@ fn next_batch_reads_every_page_of_every_listing() {
     // Users: pages 0..2 hold data, page 3 is empty; the window of 4 adds at most 3 more.
     let user_pages = lines.iter().filter(|l| l.contains("users/search")).count();
     assert!((4..=7).contains(&user_pages), "{user_pages}");
-    // Groups: 1 page; members: 0 + 2 + 3 + 1 pages (an empty group still costs one).
-    assert_eq!(lines.iter().filter(|l| l.contains("group/bulk")).count(), 1);
+    // Groups: 1 page, and the site-admin tier (no products, so no other
+    // tier); members: 0 + 2 + 3 + 1 pages (an empty group still costs one).
+    let bulk = |tier: bool| {
+        lines
+            .iter()
+            .filter(|l| l.contains("group/bulk") && l.contains("accessType=") == tier)
+            .count()
+    };
+    assert_eq!((bulk(false), bulk(true)), (1, 1));
     assert_eq!(
         lines.iter().filter(|l| l.contains("group/member")).count(),
         1 + 2 + 3 + 1
@@ -453,6 +472,197 @@ fn next_batch_writes_entitlements_for_leads_and_user_role_actors() {
             },
         ],
         "the group actor's members hold the role through the group"
+    );
+}
+
+/// One product; a group in each tier; a project administered through a
+/// group grant and through a role whose actor is a group.
+fn tiers_tenant(req: &HttpRequest) -> Result<HttpResponse, TransportError> {
+    let q = query(req);
+    let groups = |ids: &[&str]| {
+        let values: Vec<Json> = ids
+            .iter()
+            .map(|id| json!({"groupId": id, "name": format!("{id} name")}))
+            .collect();
+        json(
+            200,
+            json!({"startAt": 0, "maxResults": 50, "total": ids.len(), "isLast": true, "values": values}),
+        )
+    };
+    match req.path() {
+        "/rest/api/3/users/search" => json(200, json!([])),
+        "/rest/api/3/applicationrole" => json(
+            200,
+            json!([{"key": "jira-software", "name": "Jira Software",
+            "groupDetails": [{"groupId": "g-users", "name": "g-users name"}, {"groupId": "g-admin", "name": "g-admin name"}],
+            "defaultGroupsDetails": [{"groupId": "g-users", "name": "g-users name"}]}]),
+        ),
+        "/rest/api/3/group/bulk" => match q.get("accessType").map(String::as_str) {
+            None => groups(&["g-site", "g-admin", "g-users", "g-tier", "g-proj"]),
+            Some("site-admin") => groups(&["g-site"]),
+            Some(tier) => {
+                assert_eq!(q["applicationKey"], "jira-software");
+                match tier {
+                    "admin" => groups(&["g-admin"]),
+                    "user" => groups(&["g-admin", "g-tier"]),
+                    other => panic!("accessType {other}"),
+                }
+            }
+        },
+        "/rest/api/3/group/member" => {
+            let id = &q["groupId"];
+            json(
+                200,
+                json!({"startAt": 0, "maxResults": 50, "total": 1, "isLast": true,
+                "values": [{"accountId": format!("m-{id}")}]}),
+            )
+        }
+        "/rest/api/3/role" => json(200, json!([{"id": 10002, "name": "Administrators"}])),
+        "/rest/api/3/project/search" => json(
+            200,
+            json!({"startAt": 0, "maxResults": 100, "total": 1, "isLast": true,
+            "values": [{"id": "10000", "key": "EX", "name": "Example", "style": "classic"}]}),
+        ),
+        "/rest/api/3/project/10000/role/10002" => json(
+            200,
+            json!({"id": 10002, "name": "Administrators", "actors": [
+            {"type": "atlassian-group-role-actor", "actorGroup": {"groupId": "g-proj", "name": "g-proj name"}}]}),
+        ),
+        "/rest/api/3/project/10000/permissionscheme" => json(200, json!({"id": 0, "name": "S"})),
+        "/rest/api/3/permissions" => json(200, json!({"permissions": {}})),
+        "/rest/api/3/permissionscheme" => json(
+            200,
+            json!({"permissionSchemes": [{"id": 0, "name": "S", "permissions": [
+            {"id": 1, "permission": "ADMINISTER_PROJECTS", "holder": {"type": "projectRole", "parameter": "10002", "value": "10002"}},
+            {"id": 2, "permission": "ADMINISTER_PROJECTS", "holder": {"type": "group", "parameter": "g-admin name", "value": "g-admin"}},
+            {"id": 3, "permission": "BROWSE_PROJECTS", "holder": {"type": "group", "parameter": "g-users name", "value": "g-users"}}]}]}),
+        ),
+        other => panic!("unexpected request {other}"),
+    }
+}
+
+#[test]
+fn next_batch_writes_admin_tiers_and_their_entitlements() {
+    let transport = FakeTransport::new(tiers_tenant);
+    let mut ex = Extraction::new(api(), site(), transport, 3, RetryPolicy::default());
+    let (mut relations, mut rows) = (Vec::new(), Vec::new());
+    while let Some(batch) = ex.next_batch().unwrap() {
+        relations.extend(batch.relations);
+        rows.extend(batch.entitlements);
+    }
+    let mut tiers: Vec<(String, String, String, Option<Value>)> = relations
+        .iter()
+        .filter(|r| r.kind.starts_with("grants-"))
+        .map(|r| {
+            let source = r.attributes.iter().find(|(k, _)| *k == "source");
+            (
+                r.kind.to_owned(),
+                r.from.id.clone(),
+                format!("{}:{}", r.to.kind, r.to.id),
+                source.map(|(_, v)| v.clone()),
+            )
+        })
+        .collect();
+    tiers.sort();
+    let text = |s: &str| Some(Value::Text(s.into()));
+    let tier = |kind: &str, from: &str, to: &str, source| {
+        (kind.to_owned(), from.to_owned(), to.to_owned(), source)
+    };
+    assert_eq!(
+        tiers,
+        [
+            tier(
+                "grants-access",
+                "g-admin",
+                "application-role:jira-software",
+                text("both")
+            ),
+            tier(
+                "grants-access",
+                "g-tier",
+                "application-role:jira-software",
+                text("accessType")
+            ),
+            tier(
+                "grants-access",
+                "g-users",
+                "application-role:jira-software",
+                text("applicationrole")
+            ),
+            tier(
+                "grants-admin",
+                "g-admin",
+                "application-role:jira-software",
+                None
+            ),
+            tier("grants-site-admin", "g-site", "site:cloud-1", None),
+        ]
+    );
+    let mut got: Vec<(String, String, String, String)> = rows
+        .iter()
+        .filter(|r| r.privilege_name != "member")
+        .map(|r| {
+            let label = |l: &Option<crate::domain::Labelled>| {
+                l.as_ref()
+                    .map_or(String::new(), |l| format!("{}/{}", l.name, l.kind))
+            };
+            (
+                r.identity.clone(),
+                r.privilege_name.clone(),
+                label(&r.connection),
+                label(&r.resource),
+            )
+        })
+        .collect();
+    got.sort();
+    let row = |who: &str, privilege: &str, group: &str, resource: &str| {
+        (
+            who.to_owned(),
+            privilege.to_owned(),
+            format!("{group} name/group"),
+            resource.to_owned(),
+        )
+    };
+    assert_eq!(
+        got,
+        [
+            row("m-g-admin", "ADMINISTER_PROJECTS", "g-admin", "EX/project"),
+            row(
+                "m-g-admin",
+                "product access",
+                "g-admin",
+                "jira-software/application-role"
+            ),
+            row(
+                "m-g-admin",
+                "product admin",
+                "g-admin",
+                "jira-software/application-role"
+            ),
+            row("m-g-proj", "ADMINISTER_PROJECTS", "g-proj", "EX/project"),
+            row(
+                "m-g-site",
+                "site-admin",
+                "g-site",
+                "acme.atlassian.net/site"
+            ),
+            row(
+                "m-g-tier",
+                "product access",
+                "g-tier",
+                "jira-software/application-role"
+            ),
+            row(
+                "m-g-users",
+                "product access",
+                "g-users",
+                "jira-software/application-role"
+            ),
+        ]
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r.privilege_name == "member").count(),
+        5
     );
 }
 

@@ -17,6 +17,15 @@ pub enum Endpoint {
     TenantInfo,
     Users,
     Groups,
+    /// `group/bulk?accessType=site-admin`: the groups whose members
+    /// administer the site.
+    SiteAdminGroups,
+    /// `group/bulk?accessType=admin&applicationKey=…`: one product's admin
+    /// groups.
+    ProductAdminGroups,
+    /// `group/bulk?accessType=user&applicationKey=…`: the groups that give
+    /// one product.
+    ProductUserGroups,
     GroupMembers,
     Projects,
     GlobalRoles,
@@ -142,6 +151,33 @@ impl Endpoint {
                 method: Get,
                 path: "/rest/api/3/group/bulk",
                 step: "list groups",
+                permission: Some(BROWSE),
+                scopes: READ_GROUP,
+                refusal_hint: None,
+                page_size: Some(50),
+            },
+            Endpoint::SiteAdminGroups => &EndpointFacts {
+                method: Get,
+                path: "/rest/api/3/group/bulk",
+                step: "list site-admin groups",
+                permission: Some(BROWSE),
+                scopes: READ_GROUP,
+                refusal_hint: None,
+                page_size: Some(50),
+            },
+            Endpoint::ProductAdminGroups => &EndpointFacts {
+                method: Get,
+                path: "/rest/api/3/group/bulk",
+                step: "list a product's admin groups",
+                permission: Some(BROWSE),
+                scopes: READ_GROUP,
+                refusal_hint: None,
+                page_size: Some(50),
+            },
+            Endpoint::ProductUserGroups => &EndpointFacts {
+                method: Get,
+                path: "/rest/api/3/group/bulk",
+                step: "list a product's user groups",
                 permission: Some(BROWSE),
                 scopes: READ_GROUP,
                 refusal_hint: None,

@@ -128,7 +128,11 @@ impl OffsetPlan {
             // An earlier page of a range already planned.
             return Ok(Vec::new());
         }
+        // An empty page past the total that still claims more is a runaway.
+        // An empty first page is not: a listing of nothing (an admin tier
+        // often is one) whose `isLast` is wrong gets one more page read.
         if page.len == 0
+            && page.start_at > 0
             && let Some(total) = page.total
             && page.start_at >= total
         {
@@ -317,6 +321,14 @@ mod tests {
                 total: 50
             })
         );
+    }
+
+    #[test]
+    fn offset_plan_reads_past_an_empty_first_page_that_claims_more() {
+        let (mut plan, _) = OffsetPlan::start(50);
+        assert_eq!(plan.on_page(facts(0, 0, 50, 0, false)).unwrap(), vec![50]);
+        assert!(plan.on_page(facts(50, 0, 50, 0, true)).unwrap().is_empty());
+        assert!(plan.is_done());
     }
 
     #[test]

@@ -2,16 +2,15 @@
 
 use super::{flag, int};
 use crate::domain::{
-    Class, Classification, Entity, EntityRef, Privilege, Relation, Value, kind, privilege,
-    relation, source,
+    Class, Classification, Entity, EntityRef, Privilege, Relation, kind, privilege, relation,
+    source,
 };
 use crate::jira::models::ApplicationRole;
 
-/// Product access: the application role, a `grants-access` edge from each
-/// group that grants it, marked `default` when new users get it by default,
-/// and the `product-of` edge to the site (`site_id`, its cloud id).
-pub fn application_role(a: &ApplicationRole, site_id: &str) -> (Entity, Vec<Relation>) {
-    let me = EntityRef::new(kind::APPLICATION_ROLE, a.key.clone());
+/// The groups `/applicationrole` says give a product, in its order: each
+/// group of `groupDetails`, then each default group it left out, with
+/// whether new users are put in it (`default`).
+pub fn role_groups(a: &ApplicationRole) -> Vec<(String, bool)> {
     let defaults: Vec<&str> = a
         .default_groups_details
         .iter()
@@ -27,26 +26,24 @@ pub fn application_role(a: &ApplicationRole, site_id: &str) -> (Entity, Vec<Rela
             granting.push(d);
         }
     }
-    let mut relations: Vec<Relation> = granting
+    granting
         .into_iter()
-        .map(|group_id| Relation {
-            kind: relation::GRANTS_ACCESS,
-            from: EntityRef::new(kind::GROUP, group_id),
-            to: me.clone(),
-            attributes: vec![("default", Value::Bool(defaults.contains(&group_id)))],
-            privilege: Some(Privilege::new(
-                privilege::PRODUCT_ACCESS,
-                source::APPLICATION_ROLE,
-            )),
-        })
-        .collect();
-    relations.push(Relation {
+        .map(|id| (id.to_owned(), defaults.contains(&id)))
+        .collect()
+}
+
+/// Product access: the application role and its `product-of` edge to the
+/// site (`site_id`, its cloud id). The `grants-access` edges are written
+/// once the product's user tier is read too (`mapping::grants_access`).
+pub fn application_role(a: &ApplicationRole, site_id: &str) -> (Entity, Vec<Relation>) {
+    let me = EntityRef::new(kind::APPLICATION_ROLE, a.key.clone());
+    let relations = vec![Relation {
         kind: relation::PRODUCT_OF,
-        from: me.clone(),
+        from: me,
         to: EntityRef::new(kind::SITE, site_id),
         attributes: Vec::new(),
         privilege: Some(Privilege::new(privilege::PRODUCT, source::APPLICATION_ROLE)),
-    });
+    }];
     let name = a.name.clone().unwrap_or_default();
     let entity = Entity {
         kind: kind::APPLICATION_ROLE,
@@ -71,10 +68,11 @@ pub fn application_role(a: &ApplicationRole, site_id: &str) -> (Entity, Vec<Rela
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Value;
     use crate::mapping::test_support::from;
 
     #[test]
-    fn application_role_marks_default_groups() {
+    fn application_role_lists_default_groups_and_links_the_site() {
         let a: ApplicationRole = from(
             serde_json::json!({"key": "jira-software", "name": "Jira Software",
             "groupDetails": [{"groupId": "g-testers", "name": "jira-testers"}, {"groupId": "g-users", "name": "jira-software-users"}],
@@ -83,6 +81,13 @@ mod tests {
         );
         let (e, rels) = application_role(&a, "cloud-1");
         assert_eq!(
+            role_groups(&a),
+            vec![
+                ("g-testers".to_owned(), false),
+                ("g-users".to_owned(), true)
+            ]
+        );
+        assert_eq!(
             e.balkanid,
             Some(Classification::new(
                 Class::Connection,
@@ -90,7 +95,8 @@ mod tests {
                 "Jira Software"
             ))
         );
-        let site = rels.last().unwrap();
+        assert_eq!(rels.len(), 1, "only product-of");
+        let site = &rels[0];
         assert_eq!(
             (site.kind, &site.from, &site.to),
             (
@@ -103,26 +109,10 @@ mod tests {
             site.privilege,
             Some(Privilege::new("product", "application-role"))
         );
-        let rels = &rels[..rels.len() - 1];
-        assert!(
-            rels.iter()
-                .all(|r| r.privilege == Some(Privilege::new("product access", "application-role")))
-        );
         assert_eq!(
             (e.id.as_str(), e.name.as_str()),
             ("jira-software", "Jira Software")
         );
         assert_eq!(e.attributes[0], ("numberOfSeats", Value::Int(10)));
-        let got: Vec<_> = rels
-            .iter()
-            .map(|r| (r.from.id.as_str(), r.attributes[0].1.clone()))
-            .collect();
-        assert_eq!(
-            got,
-            vec![
-                ("g-testers", Value::Bool(false)),
-                ("g-users", Value::Bool(true))
-            ]
-        );
     }
 }

@@ -7,9 +7,10 @@ mod grants;
 mod permissions;
 mod projects;
 mod site;
+mod tiers;
 mod users;
 
-pub use access::application_role;
+pub use access::{application_role, role_groups};
 pub use grants::{Directory, GrantFact, ProjectGrants, ProjectScope, grant_facts, project_grants};
 pub use permissions::{permission, permission_scheme, uses_scheme};
 pub use projects::{
@@ -17,6 +18,10 @@ pub use projects::{
     project_role_id, role,
 };
 pub use site::site;
+pub use tiers::{
+    AccessSource, GroupTiers, grants_access, product_admin_grant, project_admin_groups,
+    site_admin_grant, tier_entitlements,
+};
 pub use users::{group, identity_source, membership, product_entitlements, user};
 
 use crate::domain::{EntityRef, Privilege, Relation, Value};

@@ -274,22 +274,65 @@ fn access_model(tenant: &Tenant, entities: &mut Vec<Value>, relations: &mut Vec<
             "product",
             "application-role",
         ));
-        let mut granting = a.groups.clone();
-        granting.extend(
+        // grants-access from the two sources the issue names: the groups
+        // /applicationrole lists (groupDetails, then the default groups it
+        // left out) and the groups the accessType=user tier lists.
+        let mut listed = a.groups.clone();
+        listed.extend(
             a.default_groups
                 .iter()
                 .filter(|g| !a.groups.contains(g))
                 .cloned(),
         );
-        for g in granting {
+        let tier: Vec<&String> = a
+            .groups
+            .iter()
+            .chain(&a.default_groups)
+            .chain(&a.tier_only_groups)
+            .collect();
+        let mut granting: Vec<(String, &str)> = listed
+            .iter()
+            .map(|g| {
+                let source = if tier.contains(&g) {
+                    "both"
+                } else {
+                    "applicationrole"
+                };
+                (g.clone(), source)
+            })
+            .collect();
+        for g in tier {
+            if !granting.iter().any(|(x, _)| x == g) {
+                granting.push((g.clone(), "accessType"));
+            }
+        }
+        for (g, source) in granting {
             let mut r = privileged(
                 edge("grants-access", ("group", &g), ("application-role", &a.key)),
                 "product access",
                 "application-role",
             );
-            r["attributes"] = json!({"default": a.default_groups.contains(&g)});
+            r["attributes"] = json!({"default": a.default_groups.contains(&g), "source": source});
             relations.push(r);
         }
+        for g in &a.admin_groups {
+            relations.push(privileged(
+                edge("grants-admin", ("group", g), ("application-role", &a.key)),
+                "product admin",
+                "application-role",
+            ));
+        }
+    }
+    for g in &tenant.site_admin_groups {
+        relations.push(privileged(
+            edge(
+                "grants-site-admin",
+                ("group", g),
+                ("site", &tenant.cloud_id),
+            ),
+            "site-admin",
+            "group",
+        ));
     }
     for d in &tenant.permissions {
         entities.push(

@@ -18,12 +18,37 @@ pub fn bulk(tenant: &Tenant, site_url: &str, req: &Request) -> Handled {
     let (start, max) = req.paging(50, GROUPS_CAP)?;
     let ids: Vec<&str> = req.all("groupId");
     let names: Vec<&str> = req.all("groupName");
+    let application_key = req.param("applicationKey");
+    // `accessType` narrows the listing to one access tier, as Jira's spec
+    // describes it; `applicationKey` narrows a product tier to one product.
+    let tier = match req.param("accessType") {
+        None => None,
+        Some(access) => Some(tenant.groups_by_access(access, application_key).ok_or_else(|| {
+            Answer::errors(
+                400,
+                &[&format!(
+                    "The access type '{access}' is not valid. Valid values: 'site-admin', 'admin', 'user'."
+                )],
+            )
+        })?),
+    };
     let matching: Vec<_> = tenant
         .groups
         .iter()
         .filter(|g| ids.is_empty() || ids.contains(&g.group_id.as_str()))
         .filter(|g| names.is_empty() || names.contains(&g.name.as_str()))
+        .filter(|g| {
+            tier.as_ref()
+                .is_none_or(|t| t.contains(g.group_id.as_str()))
+        })
         .collect();
+    let filters: String = [
+        ("accessType", req.param("accessType")),
+        ("applicationKey", application_key),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| format!("&{k}={}", encode(v))))
+    .collect();
     let values: Vec<Value> = matching
         .iter()
         .copied()
@@ -35,7 +60,7 @@ pub fn bulk(tenant: &Tenant, site_url: &str, req: &Request) -> Handled {
     Ok(Answer::json(
         200,
         shapes::page_bean(values, start, max, total, |at| {
-            format!("{site_url}/rest/api/3/group/bulk?maxResults={max}&startAt={at}")
+            format!("{site_url}/rest/api/3/group/bulk?maxResults={max}&startAt={at}{filters}")
         }),
     ))
 }

@@ -24,6 +24,49 @@ pub fn groups_page(api: &Api, start_at: u64) -> Call<PageBean<GroupDetails>> {
     )
 }
 
+/// One page of the site-admin groups (`accessType=site-admin`).
+pub fn site_admin_groups_page(api: &Api, start_at: u64) -> Call<PageBean<GroupDetails>> {
+    tier_page(api, Endpoint::SiteAdminGroups, "site-admin", None, start_at)
+}
+
+/// One page of a product's admin groups (`accessType=admin`).
+pub fn product_admin_groups_page(
+    api: &Api,
+    application_key: &str,
+    start_at: u64,
+) -> Call<PageBean<GroupDetails>> {
+    let endpoint = Endpoint::ProductAdminGroups;
+    tier_page(api, endpoint, "admin", Some(application_key), start_at)
+}
+
+/// One page of the groups that give a product (`accessType=user`).
+pub fn product_user_groups_page(
+    api: &Api,
+    application_key: &str,
+    start_at: u64,
+) -> Call<PageBean<GroupDetails>> {
+    let endpoint = Endpoint::ProductUserGroups;
+    tier_page(api, endpoint, "user", Some(application_key), start_at)
+}
+
+/// `group/bulk` filtered by access tier: the same `PageBean` of groups as
+/// the plain listing, so it is paged the same way.
+fn tier_page(
+    api: &Api,
+    endpoint: Endpoint,
+    access_type: &str,
+    application_key: Option<&str>,
+    start_at: u64,
+) -> Call<PageBean<GroupDetails>> {
+    let (start_at, max) = (start_at.to_string(), GROUPS_PAGE_SIZE.to_string());
+    let mut query = vec![("accessType", access_type)];
+    if let Some(key) = application_key {
+        query.push(("applicationKey", key));
+    }
+    query.extend([("startAt", start_at.as_str()), ("maxResults", max.as_str())]);
+    api.call(endpoint, &[], &query, None)
+}
+
 /// One page of a group's members, inactive users included. By `groupId`:
 /// names can change and can hold any character.
 pub fn group_members_page(api: &Api, group_id: &str, start_at: u64) -> Call<PageBean<User>> {

@@ -54,6 +54,9 @@ mod tests {
             built!(users::set_user_property(api, "a1", "k/1", "{}")),
             built!(users::delete_user_property(api, "a1", "k/1")),
             built!(groups::groups_page(api, 50)),
+            built!(groups::site_admin_groups_page(api, 0)),
+            built!(groups::product_admin_groups_page(api, "jira-software", 0)),
+            built!(groups::product_user_groups_page(api, "jira-software", 50)),
             built!(groups::group_members_page(api, "g 1", 0)),
             built!(groups::add_group_member(api, "g1", "a1")),
             built!(groups::remove_group_member(api, "g1", "a1")),
@@ -121,7 +124,7 @@ mod tests {
         }
         let endpoints: HashSet<Endpoint> = calls.iter().map(|(_, (e, _))| *e).collect();
         assert_eq!(endpoints.len(), calls.len(), "one builder per endpoint");
-        assert_eq!(endpoints.len(), 30, "every endpoint has a builder");
+        assert_eq!(endpoints.len(), 33, "every endpoint has a builder");
     }
 
     #[test]
@@ -154,6 +157,8 @@ mod tests {
             "DELETE /rest/api/3/permissionscheme/3/permission/12",
             "DELETE /rest/api/3/group?groupId=g1&swapGroupId=g2",
             "GET /rest/api/3/group/bulk?groupName=a%26b",
+            "GET /rest/api/3/group/bulk?accessType=site-admin&startAt=0&maxResults=50",
+            "GET /rest/api/3/group/bulk?accessType=user&applicationKey=jira-software&startAt=50&maxResults=50",
         ] {
             assert!(lines.iter().any(|l| l == expected), "{expected}: {lines:?}");
         }

@@ -169,11 +169,15 @@ impl Tenant {
             }
         }
         if let Some(first) = group_ids.first() {
+            self.site_admin_groups = vec![first.clone()];
             self.app_roles.push(AppRole {
                 key: "jira-software".into(),
                 name: "Jira Software".into(),
                 groups: group_ids.iter().take(3).cloned().collect(),
                 default_groups: vec![first.clone()],
+                // Group 1 administers the product; group 0 the site.
+                admin_groups: group_ids.iter().skip(1).take(1).cloned().collect(),
+                tier_only_groups: Vec::new(),
                 seats: 50_000,
                 user_count: self.users.len() as i64,
                 unlimited: false,

@@ -126,6 +126,13 @@ pub struct AppRole {
     pub groups: Vec<String>,
     /// Of those, the groups new users are put in.
     pub default_groups: Vec<String>,
+    /// The groups that administer the product
+    /// (`group/bulk?accessType=admin&applicationKey=…`).
+    pub admin_groups: Vec<String>,
+    /// Groups `group/bulk?accessType=user&applicationKey=…` lists besides
+    /// `groups` and `default_groups`: where the user tier disagrees with
+    /// `/applicationrole`.
+    pub tier_only_groups: Vec<String>,
     pub seats: i64,
     pub user_count: i64,
     pub unlimited: bool,
@@ -173,6 +180,8 @@ pub struct Tenant {
     pub credentials: Vec<Credential>,
     pub users: Vec<User>,
     pub groups: Vec<Group>,
+    /// The site-admin groups' ids (`group/bulk?accessType=site-admin`).
+    pub site_admin_groups: Vec<String>,
     /// Group id to member account ids, in Jira's order.
     pub members: BTreeMap<String, Vec<String>>,
     pub projects: Vec<Project>,
@@ -230,6 +239,7 @@ impl Tenant {
                 email: Email::Visible("mia@example.com".into()),
             }],
             groups: Vec::new(),
+            site_admin_groups: Vec::new(),
             members: BTreeMap::new(),
             projects: Vec::new(),
             roles: global_roles(),
@@ -261,9 +271,16 @@ impl Tenant {
         for actors in self.actors.values_mut() {
             actors.retain(|a| *a != Actor::Group(group_id.to_owned()));
         }
+        self.site_admin_groups.retain(|g| g != group_id);
         for app in &mut self.app_roles {
-            app.groups.retain(|g| g != group_id);
-            app.default_groups.retain(|g| g != group_id);
+            for list in [
+                &mut app.groups,
+                &mut app.default_groups,
+                &mut app.admin_groups,
+                &mut app.tier_only_groups,
+            ] {
+                list.retain(|g| g != group_id);
+            }
         }
         for scheme in &mut self.schemes {
             scheme
@@ -277,6 +294,40 @@ impl Tenant {
             .iter()
             .find(|g| g.name == name)
             .unwrap_or_else(|| panic!("no group {name}"))
+    }
+
+    /// The ids of the groups `group/bulk?accessType=…` lists for an access
+    /// type (`site-admin`, `admin` or `user`) and, for the product tiers, an
+    /// application key (every product's when `None`); `None` for an access
+    /// type Jira does not know.
+    pub fn groups_by_access(
+        &self,
+        access_type: &str,
+        application_key: Option<&str>,
+    ) -> Option<BTreeSet<&str>> {
+        let apps = || {
+            self.app_roles
+                .iter()
+                .filter(move |a| application_key.is_none_or(|k| a.key == k))
+        };
+        let ids: BTreeSet<&str> = match access_type {
+            "site-admin" => self.site_admin_groups.iter().map(String::as_str).collect(),
+            "admin" => apps()
+                .flat_map(|a| &a.admin_groups)
+                .map(String::as_str)
+                .collect(),
+            "user" => apps()
+                .flat_map(|a| {
+                    a.groups
+                        .iter()
+                        .chain(&a.default_groups)
+                        .chain(&a.tier_only_groups)
+                })
+                .map(String::as_str)
+                .collect(),
+            _ => return None,
+        };
+        Some(ids)
     }
 
     pub fn global_roles(&self) -> impl Iterator<Item = &Role> {
@@ -362,10 +413,24 @@ impl Tenant {
         // Schemes that projects use but `/permissionscheme` leaves out are
         // read one by one.
         let unlisted = self.unlisted_schemes_in_use().len() as u64;
+        // The admin tiers: the site-admin groups, and per product its admin
+        // and its user groups, each a listing of at least one page.
+        let tier = |access: &str, key: Option<&str>| {
+            pages(
+                self.groups_by_access(access, key).map_or(0, |g| g.len()),
+                50,
+            )
+        };
+        let tiers: u64 = tier("site-admin", None)
+            + self
+                .app_roles
+                .iter()
+                .map(|a| tier("admin", Some(&a.key)) + tier("user", Some(&a.key)))
+                .sum::<u64>();
         // /myself and /_edge/tenant_info (the cloud id); users; groups and
-        // members; /role; projects and theirs; /applicationrole,
-        // /permissions, /permissionscheme; unlisted schemes.
-        2 + users + groups + members + 1 + projects + per_project + 3 + unlisted
+        // members; the admin tiers; /role; projects and theirs;
+        // /applicationrole, /permissions, /permissionscheme; unlisted schemes.
+        2 + users + groups + members + tiers + 1 + projects + per_project + 3 + unlisted
     }
 
     /// The ids of schemes some project uses that the listing leaves out.

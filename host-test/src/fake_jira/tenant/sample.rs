@@ -1,6 +1,9 @@
 //! The built-in demo tenant: every account type, inactive users, hidden
-//! e-mails, odd group names and ids, a group of more than 50 members, and
-//! projects of both kinds with their roles, actors and permission schemes.
+//! e-mails, odd group names and ids, a group of more than 50 members,
+//! projects of both kinds with their roles, actors and permission schemes,
+//! and admin tiers: `site-admins` administers the site, `jira-administrators`
+//! Jira Software, and the user tier of Jira Service Management lists one
+//! group `/applicationrole` does not.
 
 use super::{
     Actor, AppRole, Email, Grant, Project, Role, SAMPLE_SITE, SERVICE_ACCOUNT_ID, Scheme, Tenant,
@@ -131,6 +134,11 @@ impl Tenant {
         );
         t.add_group("c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f", "empty-group", &[]);
         t.add_group(
+            "f6a7b8c9-d0e1-4f2a-9b3c-4d5e6f7a8b9c",
+            "site-admins",
+            &[SERVICE_ACCOUNT_ID, "5b10ac8d82e05b22cc7d4ef5"],
+        );
+        t.add_group(
             "d4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f7a",
             "automation-apps",
             &[
@@ -157,6 +165,11 @@ impl Tenant {
             .group_id
             .clone();
         let emma = "5b10ac8d82e05b22cc7d4ef5";
+        let support = self
+            .group_named("Support, \"Tier 2\"\nnight shift")
+            .group_id
+            .clone();
+        self.site_admin_groups = vec![self.group_named("site-admins").group_id.clone()];
 
         let project = |id: &str, key: &str, name: &str, style: &str, type_key: &str| Project {
             id: id.into(),
@@ -250,6 +263,8 @@ impl Tenant {
                 name: "Jira Software".into(),
                 groups: vec![software.clone(), admins.clone()],
                 default_groups: vec![software.clone()],
+                admin_groups: vec![admins.clone()],
+                tier_only_groups: vec![],
                 seats: 100,
                 user_count: 61,
                 unlimited: false,
@@ -260,6 +275,10 @@ impl Tenant {
                 name: "Jira Service Management".into(),
                 groups: vec![admins.clone()],
                 default_groups: vec![],
+                admin_groups: vec![],
+                // The one group where the user tier disagrees with
+                // `/applicationrole`: only `accessType=user` lists it.
+                tier_only_groups: vec![support],
                 seats: 10,
                 user_count: 3,
                 unlimited: false,
@@ -270,6 +289,8 @@ impl Tenant {
                 name: "Jira Work Management".into(),
                 groups: vec![],
                 default_groups: vec![],
+                admin_groups: vec![],
+                tier_only_groups: vec![],
                 seats: 0,
                 user_count: 0,
                 unlimited: true,
