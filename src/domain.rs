@@ -128,6 +128,16 @@ pub struct Entitlement {
     pub resource: Option<Labelled>,
 }
 
+/// Which of the global permissions an extraction needs the account holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GlobalPermissions {
+    /// The keys of those it holds, e.g. `ADMINISTER`.
+    pub held: Vec<String>,
+    /// The names of those it lacks, as Jira's admin UI shows them, e.g.
+    /// `Administer Jira`.
+    pub missing: Vec<String>,
+}
+
 /// Entity types, as the output contract spells them.
 pub mod kind {
     pub const USER: &str = "user";

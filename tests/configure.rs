@@ -36,6 +36,60 @@ async fn configure_accepts_every_documented_site_form() {
             "read in both modes: it is the site's id"
         );
         assert_eq!(info.display_name, "Mia Krystof");
+        assert_eq!(info.global_permissions, ["ADMINISTER", "USER_PICKER"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extract_fails_before_any_listing_without_administer() {
+    let mut tenant = Tenant::sample();
+    tenant.lacks.insert("ADMINISTER".into());
+    let mut h = Harness::new(tenant).await;
+    for kind in [TokenKind::Unscoped, TokenKind::Scoped] {
+        h.fake.clear_requests();
+        let info = h.plugin.configure(&h.config(kind)).await.unwrap();
+        assert_eq!(info.global_permissions, ["USER_PICKER"], "{kind:?}");
+        let err = h.plugin.extract_all(|_| {}).await.unwrap_err();
+        match &err {
+            CallError::Plugin(PluginError::Forbidden(f)) => {
+                assert_eq!(f.permission.as_deref(), Some("Administer Jira"), "{f:?}");
+                assert!(f.request.endpoint.contains("/rest/api/3/mypermissions"));
+                assert!(f.request.message.contains("Administer Jira"), "{f:?}");
+            }
+            other => panic!("{kind:?}: {other:?}"),
+        }
+        // Only configure's requests: the probes, the cloud id, the preflight.
+        let paths: Vec<String> = h.fake.requests().iter().map(|r| r.path.clone()).collect();
+        for path in &paths {
+            assert!(
+                path.ends_with("/rest/api/3/myself")
+                    || path.ends_with("/_edge/tenant_info")
+                    || path.ends_with("/rest/api/3/mypermissions"),
+                "{kind:?}: a listing was requested: {paths:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extract_names_every_missing_permission() {
+    let mut tenant = Tenant::sample();
+    tenant
+        .lacks
+        .extend(["ADMINISTER".into(), "USER_PICKER".into()]);
+    let mut h = Harness::new(tenant).await;
+    let info = h
+        .plugin
+        .configure(&h.config(TokenKind::Unscoped))
+        .await
+        .unwrap();
+    assert!(info.global_permissions.is_empty());
+    match h.plugin.extract_all(|_| {}).await.unwrap_err() {
+        CallError::Plugin(PluginError::Forbidden(f)) => assert_eq!(
+            f.permission.as_deref(),
+            Some("Administer Jira, Browse users and groups")
+        ),
+        other => panic!("{other:?}"),
     }
 }
 

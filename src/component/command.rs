@@ -40,9 +40,11 @@ impl crate::bindings::exports::wasi::cli::run::Guest for super::Component {
             };
             let json = serde_json::json!({"mode": mode, "siteUrl": info.site_url,
                 "apiBaseUrl": info.api_base_url, "cloudId": info.cloud_id,
-                "accountId": info.account_id, "displayName": info.display_name});
+                "accountId": info.account_id, "displayName": info.display_name,
+                "globalPermissions": info.global_permissions});
             return writeln!(out, "{json}").map_err(|_| ());
         }
+        connection.preflight().map_err(fail)?;
         let site = connection.site();
         let mut extraction = Extraction::new(
             connection.api,

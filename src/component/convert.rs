@@ -115,6 +115,7 @@ impl From<&Connection> for wit::ConnectionInfo {
             cloud_id: Some(c.cloud_id.as_str().to_owned()),
             account_id: c.account_id.clone(),
             display_name: c.display_name.clone(),
+            global_permissions: c.global_permissions.held.clone(),
         }
     }
 }

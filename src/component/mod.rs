@@ -65,6 +65,9 @@ impl Guest for Component {
 
     fn extract(resume: Option<String>) -> Result<WitExtraction, wit::Error> {
         with_configured(|configured| {
+            // `configure` read the account's global permissions; without one
+            // the run would fail on its listings, so it fails here instead.
+            configured.connection.preflight()?;
             let config = &configured.config;
             let api = configured.connection.api.clone();
             let site = configured.connection.site();

@@ -5,16 +5,31 @@
 //! `api.atlassian.com/ex/jira/{cloudId}`, with the cloud id read from the
 //! site's anonymous `/_edge/tenant_info`. The cloud id is read in both modes:
 //! it is the site's id in what the connector reports.
+//!
+//! Once the token works, `/mypermissions` says which of the global
+//! permissions an extraction needs the account holds. `configure` reads it
+//! once and reports it; `extract` refuses at once, before any listing, when
+//! one is missing ([`Connection::preflight`]), rather than failing hours in.
 
-use super::api::{site, users};
+use super::api::{permissions, site, users};
 use super::client::{Api, Client, CloudId};
 use super::endpoints::Endpoint;
 use super::executor::RetryPolicy;
 use super::models::User;
 use super::transport::Transport;
 use crate::config::{Config, SiteName};
+use crate::domain::GlobalPermissions;
 use crate::error::{Error, RequestFailure, Result, sentences};
 use crate::extract::SiteFacts;
+use crate::mapping;
+
+/// The global permissions an extraction needs, with the names Jira's admin
+/// UI gives them: Administer Jira (application roles, global roles) and
+/// Browse users and groups (users, groups and their members).
+pub const NEEDED_PERMISSIONS: &[(&str, &str)] = &[
+    ("ADMINISTER", "Administer Jira"),
+    ("USER_PICKER", "Browse users and groups"),
+];
 
 /// Which kind of token was detected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +47,8 @@ pub struct Connection {
     pub cloud_id: CloudId,
     pub account_id: String,
     pub display_name: String,
+    /// Which of [`NEEDED_PERMISSIONS`] the account holds.
+    pub global_permissions: GlobalPermissions,
 }
 
 impl Connection {
@@ -45,6 +62,39 @@ impl Connection {
                 .unwrap_or(&self.site_url)
                 .to_owned(),
         }
+    }
+
+    /// Fails with `forbidden`, naming every missing global permission, when
+    /// the account lacks one an extraction needs.
+    pub fn preflight(&self) -> Result<()> {
+        let missing = &self.global_permissions.missing;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let endpoint = Endpoint::MyPermissions;
+        let facts = endpoint.facts();
+        let names = missing.join(", ");
+        Err(Error::Forbidden {
+            request: RequestFailure::new(
+                endpoint.step(),
+                &format!(
+                    "{} {}{}",
+                    facts.method.as_str(),
+                    self.api.base_url(),
+                    facts.path
+                ),
+                sentences([
+                    format!("The account lacks the global permissions: {names}"),
+                    "An extraction would fail on the listings that need them, so none was started"
+                        .to_owned(),
+                    "Grant them to the account (Jira settings, System, Global permissions) and \
+                     configure again"
+                        .to_owned(),
+                ]),
+            ),
+            permission: Some(names),
+            scopes: Vec::new(),
+        })
     }
 }
 
@@ -61,12 +111,13 @@ pub fn connect<T: Transport>(
     let site_error = match client.fetch(users::myself(client.api())) {
         Ok(me) => {
             let cloud_id = cloud_id(&mut client, site)?;
+            let held = global_permissions(&mut client)?;
             return Ok(connection(
                 client.api(),
                 AuthMode::Unscoped,
                 site_url,
                 cloud_id,
-                me,
+                (me, held),
             ));
         }
         Err(Error::Unauthorized(failure)) => failure,
@@ -77,13 +128,16 @@ pub fn connect<T: Transport>(
 
     client.set_api(Api::gateway(&cloud_id, config.credentials()));
     match client.fetch(users::myself(client.api())) {
-        Ok(me) => Ok(connection(
-            client.api(),
-            AuthMode::Scoped,
-            site_url,
-            cloud_id,
-            me,
-        )),
+        Ok(me) => {
+            let held = global_permissions(&mut client)?;
+            Ok(connection(
+                client.api(),
+                AuthMode::Scoped,
+                site_url,
+                cloud_id,
+                (me, held),
+            ))
+        }
         Err(Error::Unauthorized(gateway)) => Err(Error::Unauthorized(RequestFailure::new(
             Endpoint::Myself.step(),
             &format!("{} and {}", site_error.endpoint, gateway.endpoint),
@@ -106,12 +160,19 @@ fn cloud_id<T: Transport>(client: &mut Client<T>, site: &SiteName) -> Result<Clo
         .ok_or_else(|| reply.invalid("cloudId is not a plain identifier"))
 }
 
+/// Which of the needed global permissions the account holds.
+fn global_permissions<T: Transport>(client: &mut Client<T>) -> Result<GlobalPermissions> {
+    let keys: Vec<&str> = NEEDED_PERMISSIONS.iter().map(|(key, _)| *key).collect();
+    let answer = client.fetch(permissions::my_permissions(client.api(), &keys))?;
+    Ok(mapping::global_permissions(&answer, NEEDED_PERMISSIONS))
+}
+
 fn connection(
     api: &Api,
     mode: AuthMode,
     site_url: String,
     cloud_id: CloudId,
-    me: User,
+    (me, global_permissions): (User, GlobalPermissions),
 ) -> Connection {
     Connection {
         api: api.clone(),
@@ -120,6 +181,7 @@ fn connection(
         cloud_id,
         account_id: me.account_id,
         display_name: me.display_name.unwrap_or_default(),
+        global_permissions,
     }
 }
 
@@ -149,12 +211,30 @@ mod tests {
         )
     }
 
+    /// `/mypermissions` for both needed permissions, `held` saying whether
+    /// the account holds them.
+    fn my_permissions(held: bool) -> Result<HttpResponse, TransportError> {
+        let entry = |key: &str, id: &str, name: &str| {
+            serde_json::json!({"id": id, "key": key, "name": name, "type": "GLOBAL",
+                "description": "", "havePermission": held})
+        };
+        json(
+            200,
+            serde_json::json!({"permissions": {
+                "ADMINISTER": entry("ADMINISTER", "0", "Administer Jira"),
+                "USER_PICKER": entry("USER_PICKER", "27", "Browse users and groups")}}),
+        )
+    }
+
+    const MY_PERMISSIONS: &str = "/rest/api/3/mypermissions?permissions=ADMINISTER%2CUSER_PICKER";
+
     #[test]
     fn connect_detects_unscoped_token() {
         let transport = FakeTransport::new(|req| {
             assert_eq!(req.authority, "acme.atlassian.net");
             match req.line().as_str() {
                 "GET /rest/api/3/myself" => me(),
+                line if line == format!("GET {MY_PERMISSIONS}") => my_permissions(true),
                 "GET /_edge/tenant_info" => {
                     json(200, serde_json::json!({"cloudId": "c0ffee-1234"}))
                 }
@@ -167,6 +247,8 @@ mod tests {
         assert_eq!(conn.display_name, "Svc Bot");
         assert_eq!(conn.api.base_url(), "https://acme.atlassian.net");
         assert_eq!(conn.cloud_id.as_str(), "c0ffee-1234");
+        assert_eq!(conn.global_permissions.held, ["ADMINISTER", "USER_PICKER"]);
+        assert!(conn.preflight().is_ok());
         assert_eq!(
             conn.site(),
             SiteFacts {
@@ -190,12 +272,32 @@ mod tests {
                         json(200, serde_json::json!({"cloudId": "c0ffee-1234"}))
                     }
                     ("api.atlassian.com", "/ex/jira/c0ffee-1234/rest/api/3/myself") => me(),
+                    ("api.atlassian.com", path)
+                        if path == format!("/ex/jira/c0ffee-1234{MY_PERMISSIONS}") =>
+                    {
+                        my_permissions(false)
+                    }
                     other => panic!("unexpected request {other:?}"),
                 },
             );
         let conn = connect(transport, &config(), RetryPolicy::default()).unwrap();
         assert_eq!(conn.mode, AuthMode::Scoped);
         assert_eq!(conn.cloud_id.as_str(), "c0ffee-1234");
+        assert!(conn.global_permissions.held.is_empty());
+        match conn.preflight() {
+            Err(Error::Forbidden {
+                permission,
+                request,
+                ..
+            }) => {
+                assert_eq!(
+                    permission.as_deref(),
+                    Some("Administer Jira, Browse users and groups")
+                );
+                assert_eq!(request.step, "check the account's global permissions");
+            }
+            other => panic!("{other:?}"),
+        }
         assert_eq!(
             conn.api.base_url(),
             "https://api.atlassian.com/ex/jira/c0ffee-1234"

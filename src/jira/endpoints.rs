@@ -14,6 +14,8 @@ use super::transport::Method::{self, Delete, Get, Post, Put};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Endpoint {
     Myself,
+    /// The global permissions the account holds, checked before a run.
+    MyPermissions,
     TenantInfo,
     Users,
     Groups,
@@ -120,6 +122,15 @@ impl Endpoint {
                 step: "check credentials",
                 permission: Some(LICENCE),
                 scopes: READ_USER,
+                refusal_hint: None,
+                page_size: None,
+            },
+            Endpoint::MyPermissions => &EndpointFacts {
+                method: Get,
+                path: "/rest/api/3/mypermissions",
+                step: "check the account's global permissions",
+                permission: None,
+                scopes: &["read:jira-work", "read:permission:jira"],
                 refusal_hint: None,
                 page_size: None,
             },

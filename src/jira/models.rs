@@ -210,7 +210,7 @@ pub struct Permissions {
     pub permissions: std::collections::BTreeMap<String, Permission>,
 }
 
-/// `UserPermission` as `/permissions` returns it.
+/// `UserPermission` as `/permissions` and `/mypermissions` return it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Permission {
@@ -223,6 +223,9 @@ pub struct Permission {
     /// `GLOBAL` or `PROJECT`.
     #[serde(rename = "type", default)]
     pub kind: Option<String>,
+    /// Whether the calling account holds it: `/mypermissions` only.
+    #[serde(default)]
+    pub have_permission: Option<bool>,
 }
 
 /// `PermissionGrants` from `/permissionscheme/{id}/permission`.

@@ -12,7 +12,7 @@ mod users;
 
 pub use access::{application_role, role_groups};
 pub use grants::{Directory, GrantFact, ProjectGrants, ProjectScope, grant_facts, project_grants};
-pub use permissions::{permission, permission_scheme, uses_scheme};
+pub use permissions::{global_permissions, permission, permission_scheme, uses_scheme};
 pub use projects::{
     MappedProject, MappedProjectRole, has_global_roles, is_team_managed, project, project_role,
     project_role_id, role,

@@ -2,8 +2,29 @@
 //! scheme each project uses.
 
 use super::{edge, holder_identifier, scope, text};
-use crate::domain::{Attributes, Entity, EntityRef, Relation, Value, kind, relation};
-use crate::jira::models::{Permission, PermissionGrant, PermissionScheme};
+use crate::domain::{
+    Attributes, Entity, EntityRef, GlobalPermissions, Relation, Value, kind, relation,
+};
+use crate::jira::models::{Permission, PermissionGrant, PermissionScheme, Permissions};
+
+/// Which of `wanted` (each a key and the name to show when Jira's answer
+/// gives none) `/mypermissions` says the account holds. A permission the
+/// answer leaves out, or does not say is held, is missing: only a plain
+/// `havePermission: true` counts.
+pub fn global_permissions(answer: &Permissions, wanted: &[(&str, &str)]) -> GlobalPermissions {
+    let mut out = GlobalPermissions::default();
+    for (key, fallback) in wanted {
+        let entry = answer.permissions.get(*key);
+        if entry.and_then(|p| p.have_permission) == Some(true) {
+            out.held.push((*key).to_owned());
+        } else {
+            let name = entry.and_then(|p| p.name.clone());
+            out.missing
+                .push(name.unwrap_or_else(|| (*fallback).to_owned()));
+        }
+    }
+    out
+}
 
 /// An entry of the permission catalogue.
 pub fn permission(key: &str, p: &Permission) -> Entity {
@@ -100,6 +121,32 @@ pub fn uses_scheme(project_id: &str, scheme_id: u64) -> Relation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const WANTED: &[(&str, &str)] = &[
+        ("ADMINISTER", "Administer Jira"),
+        ("USER_PICKER", "Browse users and groups"),
+    ];
+
+    #[test]
+    fn global_permissions_splits_held_and_missing() {
+        let answer: Permissions = serde_json::from_value(serde_json::json!({"permissions": {
+            "ADMINISTER": {"id": "0", "key": "ADMINISTER", "name": "Administer Jira", "type": "GLOBAL", "havePermission": true},
+            "USER_PICKER": {"id": "27", "key": "USER_PICKER", "name": "Browse users and groups", "type": "GLOBAL", "havePermission": false}}}))
+        .unwrap();
+        let got = global_permissions(&answer, WANTED);
+        assert_eq!(got.held, ["ADMINISTER"]);
+        assert_eq!(got.missing, ["Browse users and groups"]);
+    }
+
+    #[test]
+    fn global_permissions_counts_a_left_out_permission_as_missing() {
+        let answer: Permissions = serde_json::from_value(serde_json::json!({"permissions": {
+            "ADMINISTER": {"key": "ADMINISTER"}}}))
+        .unwrap();
+        let got = global_permissions(&answer, WANTED);
+        assert!(got.held.is_empty());
+        assert_eq!(got.missing, ["Administer Jira", "Browse users and groups"]);
+    }
     use crate::mapping::test_support::{from, rel};
 
     #[test]

@@ -29,6 +29,41 @@ pub fn catalogue(tenant: &Tenant) -> Handled {
     Ok(Answer::json(200, shapes::permissions(&tenant.permissions)))
 }
 
+/// `GET /mypermissions?permissions=A,B`: whether the account holds each
+/// key, in the global context. A key the catalogue lacks, or no key, is a
+/// 400, as the spec says.
+pub fn mine(tenant: &Tenant, req: &Request) -> Handled {
+    let keys: Vec<&str> = req
+        .param("permissions")
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .collect();
+    if keys.is_empty() {
+        return Err(Answer::errors(
+            400,
+            &["The permissions parameter is required."],
+        ));
+    }
+    let mut entries = Vec::new();
+    for key in keys {
+        let Some((id, def)) = tenant
+            .permissions
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.key == key)
+        else {
+            return Err(Answer::errors(
+                400,
+                &[&format!("Permission key '{key}' is not valid.")],
+            ));
+        };
+        entries.push((id, def, !tenant.lacks.contains(key)));
+    }
+    Ok(Answer::json(200, shapes::my_permissions(&entries)))
+}
+
 /// "Note that permissions are included when you specify any value" of
 /// `expand`, on every permission scheme read.
 pub fn with_grants(req: &Request) -> bool {

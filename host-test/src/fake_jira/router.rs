@@ -120,6 +120,7 @@ fn route(
         }
         ("GET", ["applicationrole"]) => permissions::application_roles(tenant, site),
         ("GET", ["permissions"]) => permissions::catalogue(tenant),
+        ("GET", ["mypermissions"]) => permissions::mine(tenant, req),
         ("GET", ["permissionscheme"]) => permissions::schemes(tenant, site, req),
         ("GET", ["permissionscheme", scheme]) => permissions::scheme(tenant, site, scheme, req),
         ("GET", ["permissionscheme", scheme, "permission"]) => {

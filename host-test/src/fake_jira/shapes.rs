@@ -254,3 +254,19 @@ pub fn permissions(defs: &[PermissionDef]) -> Value {
         .collect();
     json!({"permissions": map})
 }
+
+/// `Permissions` as `/mypermissions` returns it: each asked-for catalogue
+/// entry with its `id` and whether the account holds it.
+pub fn my_permissions(entries: &[(usize, &PermissionDef, bool)]) -> Value {
+    let map: Map<String, Value> = entries
+        .iter()
+        .map(|(id, d, held)| {
+            (
+                d.key.clone(),
+                json!({"id": id.to_string(), "key": d.key, "name": d.name, "type": d.scope,
+                "description": d.description, "havePermission": held}),
+            )
+        })
+        .collect();
+    json!({"permissions": map})
+}

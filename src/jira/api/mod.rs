@@ -84,6 +84,10 @@ mod tests {
             built!(permissions::permission_schemes(api)),
             built!(permissions::permission_scheme(api, 0)),
             built!(permissions::permissions(api)),
+            built!(permissions::my_permissions(
+                api,
+                &["ADMINISTER", "USER_PICKER"]
+            )),
             built!(permissions::scheme_grants(api, 3)),
             built!(permissions::add_grant(api, 3, &grant)),
             built!(permissions::remove_grant(api, 3, 12)),
@@ -124,7 +128,7 @@ mod tests {
         }
         let endpoints: HashSet<Endpoint> = calls.iter().map(|(_, (e, _))| *e).collect();
         assert_eq!(endpoints.len(), calls.len(), "one builder per endpoint");
-        assert_eq!(endpoints.len(), 33, "every endpoint has a builder");
+        assert_eq!(endpoints.len(), 34, "every endpoint has a builder");
     }
 
     #[test]
@@ -157,6 +161,7 @@ mod tests {
             "DELETE /rest/api/3/permissionscheme/3/permission/12",
             "DELETE /rest/api/3/group?groupId=g1&swapGroupId=g2",
             "GET /rest/api/3/group/bulk?groupName=a%26b",
+            "GET /rest/api/3/mypermissions?permissions=ADMINISTER%2CUSER_PICKER",
             "GET /rest/api/3/group/bulk?accessType=site-admin&startAt=0&maxResults=50",
             "GET /rest/api/3/group/bulk?accessType=user&applicationKey=jira-software&startAt=50&maxResults=50",
         ] {

@@ -1,6 +1,7 @@
 //! Product access and permissions: `GET /rest/api/3/applicationrole`,
 //! `/permissionscheme?expand=all`, `/permissionscheme/{id}?expand=all`,
-//! `/permissions`, and a scheme's grants. None of them is paged.
+//! `/permissions`, `/mypermissions`, and a scheme's grants. None of them is
+//! paged.
 
 use crate::jira::call::{Call, NoBody};
 use crate::jira::client::{Api, json_body};
@@ -24,6 +25,18 @@ pub fn permission_schemes(api: &Api) -> Call<PermissionSchemes> {
 pub fn permission_scheme(api: &Api, scheme_id: u64) -> Call<PermissionScheme> {
     let query = [("expand", "all")];
     api.call(Endpoint::PermissionScheme, &[&scheme_id], &query, None)
+}
+
+/// Whether the account holds each of `keys` (permission keys), in the
+/// global context: no project or issue is named.
+pub fn my_permissions(api: &Api, keys: &[&str]) -> Call<Permissions> {
+    let keys = keys.join(",");
+    api.call(
+        Endpoint::MyPermissions,
+        &[],
+        &[("permissions", &keys)],
+        None,
+    )
 }
 
 /// The permission catalogue: every global and project permission.

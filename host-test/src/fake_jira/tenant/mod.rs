@@ -192,6 +192,9 @@ pub struct Tenant {
     pub app_roles: Vec<AppRole>,
     pub schemes: Vec<Scheme>,
     pub permissions: Vec<PermissionDef>,
+    /// The permission keys the service account lacks: `/mypermissions`
+    /// answers `havePermission: false` for them. Empty: it holds every one.
+    pub lacks: BTreeSet<String>,
     /// (account id, key) to the JSON value of a user property.
     pub properties: BTreeMap<(String, String), serde_json::Value>,
     /// The next id the fake hands out for a created group or grant.
@@ -247,6 +250,7 @@ impl Tenant {
             app_roles: Vec::new(),
             schemes: Vec::new(),
             permissions: catalogue(),
+            lacks: BTreeSet::new(),
             properties: BTreeMap::new(),
             next_id: 20_000,
             not_there: None,
@@ -427,10 +431,11 @@ impl Tenant {
                 .iter()
                 .map(|a| tier("admin", Some(&a.key)) + tier("user", Some(&a.key)))
                 .sum::<u64>();
-        // /myself and /_edge/tenant_info (the cloud id); users; groups and
-        // members; the admin tiers; /role; projects and theirs;
-        // /applicationrole, /permissions, /permissionscheme; unlisted schemes.
-        2 + users + groups + members + tiers + 1 + projects + per_project + 3 + unlisted
+        // /myself, /_edge/tenant_info (the cloud id) and /mypermissions (the
+        // preflight); users; groups and members; the admin tiers; /role;
+        // projects and theirs; /applicationrole, /permissions,
+        // /permissionscheme; unlisted schemes.
+        3 + users + groups + members + tiers + 1 + projects + per_project + 3 + unlisted
     }
 
     /// The ids of schemes some project uses that the listing leaves out.
