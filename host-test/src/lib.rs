@@ -3,6 +3,7 @@
 //! and runs it. It also carries a fake Jira tenant for tests and demos, and
 //! the client for BalkanID's Bulk upload API with a fake of that API.
 
+pub mod access;
 pub mod action;
 pub mod balkanid;
 pub mod bench;

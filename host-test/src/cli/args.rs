@@ -34,6 +34,50 @@ pub enum Command {
     /// BalkanID's Bulk upload API. The API key comes from the environment:
     /// BALKANID_API_KEY_ID and BALKANID_API_KEY_SECRET.
     Upload(UploadArgs),
+    /// Explain, from a document `extract` wrote, what a user holds or who holds
+    /// what on a project, with the path from each grant to each user.
+    Explain(ExplainArgs),
+    /// List site admins, product admins and every project's administrators
+    /// from a document `extract` wrote.
+    Privileged(PrivilegedArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["user", "project"])))]
+pub struct ExplainArgs {
+    /// The JSON document `extract --format json` wrote.
+    #[arg(long)]
+    pub document: PathBuf,
+    /// Every (project, permission) this account holds.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Every principal holding a permission on this project (id or key).
+    #[arg(long)]
+    pub project: Option<String>,
+    /// With --project: only this permission key.
+    #[arg(long, requires = "project")]
+    pub permission: Option<String>,
+    /// Print the time taken to read, index and resolve on standard error.
+    #[arg(long)]
+    pub timing: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct PrivilegedArgs {
+    /// The JSON document `extract --format json` wrote.
+    #[arg(long)]
+    pub document: PathBuf,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Print the time taken to read, index and resolve on standard error.
+    #[arg(long)]
+    pub timing: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    Text,
+    Json,
 }
 
 /// Options of `upload`. The API key is deliberately not among them: a flag

@@ -6,19 +6,23 @@
 mod apply;
 mod args;
 mod bench;
+mod explain;
 mod extract;
 mod package;
+mod privileged;
 mod report;
 mod session;
 mod upload;
 
 pub use apply::apply;
 pub use args::{
-    ApplyArgs, BenchArgs, Cli, Command, ExtractArgs, Format, PackageArgs, PullArgs, PushArgs,
-    Target, UploadArgs,
+    ApplyArgs, BenchArgs, Cli, Command, ExplainArgs, ExtractArgs, Format, PackageArgs,
+    PrivilegedArgs, PullArgs, PushArgs, ReportFormat, Target, UploadArgs,
 };
+pub use explain::explain;
 pub use extract::extract;
 pub use package::{package, pull, push};
+pub use privileged::privileged;
 pub use report::{Reporter, Summary};
 pub use session::{Session, connect};
 pub use upload::upload;
@@ -37,6 +41,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Apply(args) => {
             let outcome = apply(args).await?;
             println!("{}", serde_json::to_string_pretty(&outcome)?);
+            Ok(())
+        }
+        Command::Explain(args) => {
+            println!("{}", explain(&args)?);
+            Ok(())
+        }
+        Command::Privileged(args) => {
+            print!("{}", privileged(&args)?);
             Ok(())
         }
         Command::Upload(args) => {
