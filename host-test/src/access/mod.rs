@@ -172,3 +172,6 @@ impl Index {
         self.users.get(user).copied().unwrap_or(true)
     }
 }
+
+#[cfg(test)]
+mod tests;
