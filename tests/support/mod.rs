@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod balkanid;
+pub mod explain;
 
 use host_test::fake_jira::tenant::{Actor, Project};
 use host_test::fake_jira::{Email, Tenant};

@@ -8,7 +8,7 @@ mod resolve;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub use report::{privileged, privileged_text};
+pub use report::{Counts, counts, privileged, privileged_text};
 pub use resolve::{explain_project, explain_user};
 
 /// What can go wrong reading a document or answering a question about it.
@@ -92,68 +92,113 @@ impl Index {
             .ok_or(AccessError::Shape("relations"))?;
         let mut ix = Index::default();
         for e in entities {
-            let id = s(&e["id"]);
-            let a = &e["attributes"];
-            match e["type"].as_str().unwrap_or("") {
-                // A user without the attribute is taken as active: the flag
-                // only warns, it never hides anyone.
-                "user" => {
-                    ix.users.insert(id, a["active"].as_bool().unwrap_or(true));
-                }
-                "project" => {
-                    let p = ix.projects.entry(id).or_default();
-                    p.key = a["key"].as_str().map(str::to_owned);
-                    for c in a["conditionalGrants"].as_array().into_iter().flatten() {
-                        p.conditional.push(Conditional {
-                            permission: s(&c["permission"]),
-                            holder_type: s(&c["holderType"]),
-                            holder_parameter: c["holderParameter"].clone(),
-                        });
-                    }
-                }
-                "permission-grant" => {
-                    ix.grant_ids
-                        .entry((s(&a["schemeId"]), s(&a["permission"]), s(&a["holderType"])))
-                        .or_default()
-                        .insert(id);
-                }
-                _ => {}
-            }
+            ix.add_entity(e);
         }
         for r in relations {
-            let (from_kind, from) = (s(&r["from"]["type"]), s(&r["from"]["id"]));
-            let to = s(&r["to"]["id"]);
-            let to_kind = s(&r["to"]["type"]);
-            match r["type"].as_str().unwrap_or("") {
-                "member-of" => {
-                    ix.members.entry(to.clone()).or_default().push(from.clone());
-                    ix.groups_of.entry(from).or_default().insert(to);
-                }
-                "assigned" => ix.actors.entry(to).or_default().push((from_kind, from)),
-                "grants-access" => ix.product_groups.entry(to).or_default().push(from),
-                "uses-scheme" => ix.projects.entry(from).or_default().scheme = Some(to),
-                "permitted-on" => ix.projects.entry(to).or_default().permits.push(Permit {
-                    kind: from_kind,
-                    id: from,
-                    permission: s(&r["privilege"]["name"]),
-                    grant: s(&r["attributes"]["grantId"]),
-                    via: r["attributes"]["via"].as_str().map(str::to_owned),
-                }),
-                "grants-site-admin" if to_kind == "site" => {
-                    ix.site_admin_groups.insert(from);
-                }
-                "grants-admin" if to_kind == "application-role" => {
-                    ix.product_admin_groups.entry(to).or_default().insert(from);
-                }
-                _ => {}
-            }
+            ix.add_relation(r);
         }
-        // Sorted member lists make every expansion deterministic.
-        for m in ix.members.values_mut() {
+        ix.finish();
+        Ok(ix)
+    }
+
+    /// Whether `add_entity` keeps anything of an entity of this type, so a
+    /// caller streaming records can skip converting the others.
+    pub fn wants_entity(kind: &str) -> bool {
+        matches!(kind, "user" | "project" | "permission-grant")
+    }
+
+    /// Whether `add_relation` keeps anything of a relation of this type.
+    pub fn wants_relation(kind: &str) -> bool {
+        matches!(
+            kind,
+            "member-of"
+                | "assigned"
+                | "grants-access"
+                | "uses-scheme"
+                | "permitted-on"
+                | "grants-site-admin"
+                | "grants-admin"
+        )
+    }
+
+    /// Adds one entity, in the document's JSON shape. Entities and relations
+    /// may come in any order; call [`Index::finish`] after the last.
+    pub fn add_entity(&mut self, e: &serde_json::Value) {
+        let id = s(&e["id"]);
+        let a = &e["attributes"];
+        match e["type"].as_str().unwrap_or("") {
+            // A user without the attribute is taken as active: the flag
+            // only warns, it never hides anyone.
+            "user" => {
+                self.users.insert(id, a["active"].as_bool().unwrap_or(true));
+            }
+            "project" => {
+                let p = self.projects.entry(id).or_default();
+                p.key = a["key"].as_str().map(str::to_owned);
+                for c in a["conditionalGrants"].as_array().into_iter().flatten() {
+                    p.conditional.push(Conditional {
+                        permission: s(&c["permission"]),
+                        holder_type: s(&c["holderType"]),
+                        holder_parameter: c["holderParameter"].clone(),
+                    });
+                }
+            }
+            "permission-grant" => {
+                self.grant_ids
+                    .entry((s(&a["schemeId"]), s(&a["permission"]), s(&a["holderType"])))
+                    .or_default()
+                    .insert(id);
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds one relation, in the document's JSON shape.
+    pub fn add_relation(&mut self, r: &serde_json::Value) {
+        let (from_kind, from) = (s(&r["from"]["type"]), s(&r["from"]["id"]));
+        let to = s(&r["to"]["id"]);
+        let to_kind = s(&r["to"]["type"]);
+        match r["type"].as_str().unwrap_or("") {
+            "member-of" => {
+                self.members.entry(to.clone()).or_default().push(from.clone());
+                self.groups_of.entry(from).or_default().insert(to);
+            }
+            "assigned" => self.actors.entry(to).or_default().push((from_kind, from)),
+            // The rule is "the groups `/applicationrole` lists": a group
+            // that only `group/bulk?accessType=user` names is reported,
+            // but Jira's applicationRole grant does not reach it.
+            "grants-access" if r["attributes"]["source"].as_str() != Some("accessType") => {
+                self.product_groups.entry(to).or_default().push(from)
+            }
+            "uses-scheme" => self.projects.entry(from).or_default().scheme = Some(to),
+            "permitted-on" => self.projects.entry(to).or_default().permits.push(Permit {
+                kind: from_kind,
+                id: from,
+                permission: s(&r["privilege"]["name"]),
+                grant: s(&r["attributes"]["grantId"]),
+                via: r["attributes"]["via"].as_str().map(str::to_owned),
+            }),
+            "grants-site-admin" if to_kind == "site" => {
+                self.site_admin_groups.insert(from);
+            }
+            "grants-admin" if to_kind == "application-role" => {
+                self.product_admin_groups.entry(to).or_default().insert(from);
+            }
+            _ => {}
+        }
+    }
+
+    /// Sorts what the order of arrival left unsorted: member lists, so that
+    /// every expansion is deterministic.
+    pub fn finish(&mut self) {
+        for m in self.members.values_mut() {
             m.sort();
             m.dedup();
         }
-        Ok(ix)
+        for g in self.product_groups.values_mut() {
+            g.sort();
+            g.dedup();
+        }
     }
 
     /// A project by id, or else by key.

@@ -111,3 +111,34 @@ pub fn privileged_text(ix: &Index) -> String {
     }
     out
 }
+
+/// How many distinct users each tier reaches: the three counts that end
+/// the extract summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub site_admins: usize,
+    /// Users who administer at least one product.
+    pub product_admins: usize,
+    /// Users who hold `ADMINISTER_PROJECTS` on at least one project.
+    pub project_admins: usize,
+}
+
+/// The three counts, without building the report.
+pub fn counts(ix: &Index) -> Counts {
+    let members = |groups: &mut dyn Iterator<Item = &String>| -> BTreeSet<String> {
+        groups
+            .flat_map(|g| ix.members.get(g).into_iter().flatten())
+            .cloned()
+            .collect()
+    };
+    let mut project_admins = BTreeSet::new();
+    for p in ix.projects.keys() {
+        let r = resolve_project(ix, p, Some(ADMINISTER), None);
+        project_admins.extend(r.held.get(ADMINISTER).into_iter().flatten().map(|(u, _)| u.clone()));
+    }
+    Counts {
+        site_admins: members(&mut ix.site_admin_groups.iter()).len(),
+        product_admins: members(&mut ix.product_admin_groups.values().flatten()).len(),
+        project_admins: project_admins.len(),
+    }
+}

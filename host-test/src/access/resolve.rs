@@ -178,6 +178,7 @@ pub fn explain_user(ix: &Index, user: &str) -> Result<Value, AccessError> {
         }
         conditional.extend(r.conditional);
     }
+    conditional.sort_by_key(|v: &Value| v.to_string());
     Ok(json!({"user": user, "active": active, "grants": grants, "conditional": conditional}))
 }
 

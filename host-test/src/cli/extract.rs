@@ -72,6 +72,9 @@ pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
         }
     }
     summary.count_requests(&plugin.requests());
+    if !summary.resumed {
+        summary.count_privileged();
+    }
     summary.print(
         session.minimum_requests,
         started.elapsed(),
@@ -102,6 +105,7 @@ async fn stream(
         _ => None,
     };
     let mut sink = ndjson::open(out, cursor.is_some())?;
+    summary.resumed = cursor.is_some();
     if cursor.is_some() {
         eprintln!(
             "resuming from {}",

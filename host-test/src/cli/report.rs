@@ -4,6 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use extractor_jira::record;
+
+use crate::access;
 use crate::outbound::RecordedRequest;
 use crate::runtime::types::Batch;
 
@@ -100,6 +103,14 @@ pub struct Summary {
     /// How long writing the output took, for the formats written at the end
     /// (json, balkanid).
     pub write_time: Option<Duration>,
+    /// The records the privileged counts need, indexed as they arrive.
+    access: access::Index,
+    /// Site admins, product admins and project admins, counted by
+    /// [`Summary::count_privileged`]; `None` after a resumed run, which
+    /// saw only part of the records.
+    pub privileged: Option<access::Counts>,
+    /// The run carried on from a resume cursor.
+    pub resumed: bool,
 }
 
 impl Summary {
@@ -108,14 +119,28 @@ impl Summary {
     pub fn count(&mut self, batch: &Batch) {
         for e in &batch.entities {
             add_one(&mut self.entity_counts, &e.kind);
+            if access::Index::wants_entity(&e.kind) {
+                self.access.add_entity(&record::entity_object(e));
+            }
         }
         for r in &batch.relations {
             add_one(&mut self.relation_counts, &r.kind);
+            if access::Index::wants_relation(&r.kind) {
+                self.access.add_relation(&record::relation_object(r));
+            }
         }
         for e in &batch.entitlements {
             add_one(&mut self.entitlement_counts, &e.privilege_name);
         }
         self.batches += 1;
+    }
+
+    /// Resolves the three privileged tiers over every record counted, and
+    /// lets the index go. Call it once, after a run that saw every record.
+    pub fn count_privileged(&mut self) {
+        let mut ix = std::mem::take(&mut self.access);
+        ix.finish();
+        self.privileged = Some(access::counts(&ix));
     }
 
     /// Counts the requests sent, and of those the repeats of an earlier one.
@@ -179,6 +204,18 @@ impl Summary {
         );
         if let Some(path) = out {
             eprintln!("  written to {}", path.display());
+        }
+        // The three counts a review starts from come last.
+        if let Some(c) = &self.privileged {
+            for (tier, n) in [
+                ("site admins", c.site_admins),
+                ("product admins", c.product_admins),
+                ("project admins", c.project_admins),
+            ] {
+                eprintln!("  {:<12} {tier:<20} {n:>9}", "privileged");
+            }
+        } else if self.resumed {
+            eprintln!("  privileged: not counted, as this run carried on from a cursor and saw only part of the records");
         }
     }
 }
