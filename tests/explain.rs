@@ -27,7 +27,9 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn parse(args: &[&str]) -> Command {
-    Cli::try_parse_from(args).expect("the arguments parse").command
+    Cli::try_parse_from(args)
+        .expect("the arguments parse")
+        .command
 }
 
 /// `extract --out FILE [more]`: the JSON document, as the binary writes it.
@@ -103,7 +105,10 @@ fn user_grants(answer: &Value) -> BTreeMap<Key, Paths> {
 fn project_principals(
     answer: &Value,
     truth: &Truth,
-) -> (BTreeMap<String, BTreeMap<String, Paths>>, BTreeMap<String, Paths>) {
+) -> (
+    BTreeMap<String, BTreeMap<String, Paths>>,
+    BTreeMap<String, Paths>,
+) {
     let (mut held, mut anonymous) = (BTreeMap::new(), BTreeMap::new());
     for p in answer["permissions"].as_array().expect("permissions") {
         let key = p["permission"].as_str().unwrap().to_owned();
@@ -209,23 +214,48 @@ async fn explain_agrees_with_an_independent_resolution_for_every_demo_user() {
         .values()
         .flat_map(BTreeMap::values)
         .flatten()
-        .flat_map(|p| p.iter().skip(1).map(|s| s.split(':').next().unwrap().to_owned()))
+        .flat_map(|p| {
+            p.iter()
+                .skip(1)
+                .map(|s| s.split(':').next().unwrap().to_owned())
+        })
         .collect();
-    for step in ["group", "project-role", "application-role", "project-lead", "anyone"] {
-        assert!(every_path.contains(step), "the demo reaches users through {step}");
+    for step in [
+        "group",
+        "project-role",
+        "application-role",
+        "project-lead",
+        "anyone",
+    ] {
+        assert!(
+            every_path.contains(step),
+            "the demo reaches users through {step}"
+        );
     }
     assert!(
-        truth.held.values().flat_map(BTreeMap::values).any(|p| p.iter().any(|p| p.len() == 1)),
+        truth
+            .held
+            .values()
+            .flat_map(BTreeMap::values)
+            .any(|p| p.iter().any(|p| p.len() == 1)),
         "the demo has a grant to a user"
     );
-    assert!(truth.active.values().any(|a| !a), "the demo has an inactive user");
+    assert!(
+        truth.active.values().any(|a| !a),
+        "the demo has an inactive user"
+    );
     let inactive_holder = truth
         .held
         .values()
         .flat_map(BTreeMap::keys)
         .any(|u| !truth.active[u]);
     assert!(inactive_holder, "an inactive user holds a permission");
-    for holder in ["reporter", "assignee", "userCustomField", "sd.customer.portal.only"] {
+    for holder in [
+        "reporter",
+        "assignee",
+        "userCustomField",
+        "sd.customer.portal.only",
+    ] {
         assert!(
             truth.conditional.iter().any(|c| c["holderType"] == holder),
             "{holder} is conditional"
@@ -289,11 +319,20 @@ async fn explain_and_privileged_print_the_same_bytes_twice() {
         };
         host_test::cli::explain(&args).unwrap()
     };
-    for args in [&["--user", "5b10ac8d82e05b22cc7d4ef5"][..], &["--project", "10000"]] {
+    for args in [
+        &["--user", "5b10ac8d82e05b22cc7d4ef5"][..],
+        &["--project", "10000"],
+    ] {
         assert_eq!(run(args), run(args), "{args:?}");
     }
-    assert_eq!(privileged_cli(&document, "json"), privileged_cli(&document, "json"));
-    assert_eq!(privileged_cli(&document, "text"), privileged_cli(&document, "text"));
+    assert_eq!(
+        privileged_cli(&document, "json"),
+        privileged_cli(&document, "json")
+    );
+    assert_eq!(
+        privileged_cli(&document, "text"),
+        privileged_cli(&document, "text")
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -377,7 +416,11 @@ async fn explain_and_privileged_on_a_generated_tenant_of_20000_users() {
     let report = privileged_cli(&document, "json");
     let privileged_time = started.elapsed();
     let got: Value = serde_json::from_str(&report).unwrap();
-    assert_eq!(got, privileged(&tenant, &truth), "privileged at {USERS} users");
+    assert_eq!(
+        got,
+        privileged(&tenant, &truth),
+        "privileged at {USERS} users"
+    );
     let user = &tenant.users[USERS / 2].account_id;
     let started = Instant::now();
     let answer = explain(&["--document", &doc, "--user", user]).unwrap();
@@ -387,7 +430,10 @@ async fn explain_and_privileged_on_a_generated_tenant_of_20000_users() {
     let started = Instant::now();
     let answer = explain(&["--document", &doc, "--project", &project.id]).unwrap();
     let project_time = started.elapsed();
-    assert_eq!(project_principals(&answer, &truth).0, truth.of_project(&project.id));
+    assert_eq!(
+        project_principals(&answer, &truth).0,
+        truth.of_project(&project.id)
+    );
     eprintln!(
         "generated tenant ({USERS} users, {GROUPS} groups, {PROJECTS} projects), document {:.1} MiB: \
          privileged {privileged_time:.2?}, explain --user {user_time:.2?}, explain --project {project_time:.2?}; \

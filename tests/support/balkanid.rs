@@ -123,10 +123,28 @@ pub fn ground_truth(t: &Tenant) -> Counts {
         }
     }
 
-    // Products: the groups that grant each (default groups too), the site.
+    // The site's admins: one relation per site-admin group, a row per member.
+    for g in &t.site_admin_groups {
+        rel(&mut c, "site-admin", "group", 1);
+        let members = t.members.get(g).map_or(0, Vec::len);
+        add(&mut c.entitlements, "site-admin".into(), members);
+    }
+
+    // Products: the groups that grant each (default groups too, and the
+    // groups only the accessType=user tier lists), their admin groups, the site.
     for a in &t.app_roles {
         rel(&mut c, "product", "application-role", 1);
-        let granting: BTreeSet<&String> = a.groups.iter().chain(&a.default_groups).collect();
+        rel(&mut c, "product admin", "application-role", a.admin_groups.len());
+        for g in &a.admin_groups {
+            let members = t.members.get(g).map_or(0, Vec::len);
+            add(&mut c.entitlements, "product admin".into(), members);
+        }
+        let granting: BTreeSet<&String> = a
+            .groups
+            .iter()
+            .chain(&a.default_groups)
+            .chain(&a.tier_only_groups)
+            .collect();
         rel(&mut c, "product access", "application-role", granting.len());
         let mut triples: BTreeSet<(&str, &str)> = BTreeSet::new();
         for g in granting {
@@ -145,6 +163,40 @@ pub fn ground_truth(t: &Tenant) -> Counts {
         else {
             continue;
         };
+        // The groups that administer the project: a grant to the group, or to
+        // a role of the project the group is an actor of; a row per member.
+        let mut admin_groups: BTreeSet<String> = BTreeSet::new();
+        for g in scheme
+            .grants
+            .iter()
+            .filter(|g| g.permission == "ADMINISTER_PROJECTS")
+        {
+            let key = g.value.as_deref().or(g.parameter.as_deref());
+            match (g.holder_type.as_str(), key) {
+                ("group", Some(id_or_name)) => {
+                    if let Some(group) = t
+                        .groups
+                        .iter()
+                        .find(|x| x.group_id == id_or_name || x.name == id_or_name)
+                    {
+                        admin_groups.insert(group.group_id.clone());
+                    }
+                }
+                ("projectRole", Some(role)) if has_role(t, p, role) => {
+                    let role: u64 = role.parse().unwrap();
+                    for actor in t.actors.get(&(p.id.clone(), role)).into_iter().flatten() {
+                        if let Actor::Group(group) = actor {
+                            admin_groups.insert(group.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for g in &admin_groups {
+            let members = t.members.get(g).map_or(0, Vec::len);
+            add(&mut c.entitlements, "ADMINISTER_PROJECTS".into(), members);
+        }
         for g in &scheme.grants {
             let key = g.value.as_deref().or(g.parameter.as_deref());
             match (g.holder_type.as_str(), key) {

@@ -90,11 +90,7 @@ fn resolve_grant(t: &Tenant, p: &Project, g: &Grant, truth: &mut Truth) {
             out.push((m.clone(), path));
         }
     };
-    let role_held = |role: &str| {
-        t.roles_of(p)
-            .iter()
-            .any(|r| r.id.to_string() == role)
-    };
+    let role_held = |role: &str| t.roles_of(p).iter().any(|r| r.id.to_string() == role);
     let conditional = json!({
         "project": p.id,
         "permission": g.permission,
@@ -127,7 +123,11 @@ fn resolve_grant(t: &Tenant, p: &Project, g: &Grant, truth: &mut Truth) {
         }
         ("projectRole", _) => truth.conditional.push(conditional),
         ("applicationRole", key) => {
-            for product in t.app_roles.iter().filter(|a| key.is_none_or(|k| k == a.key)) {
+            for product in t
+                .app_roles
+                .iter()
+                .filter(|a| key.is_none_or(|k| k == a.key))
+            {
                 let prefix = vec![grant.clone(), format!("application-role:{}", product.key)];
                 for group in &product.groups {
                     via_group(prefix.clone(), group, &mut reached);
@@ -195,9 +195,7 @@ impl Truth {
 /// site-admin groups and of each product's admin groups, and each project's
 /// `ADMINISTER_PROJECTS` holders.
 pub fn privileged(t: &Tenant, truth: &Truth) -> Value {
-    let user = |u: &String, paths: &Paths| {
-        json!({"user": u, "active": truth.active.get(u).copied().unwrap_or(true), "via": paths})
-    };
+    let user = |u: &String, paths: &Paths| json!({"user": u, "active": truth.active.get(u).copied().unwrap_or(true), "via": paths});
     let tier = |first: &str, groups: &[String]| -> Value {
         let mut users: BTreeMap<String, Paths> = BTreeMap::new();
         for g in groups {

@@ -160,7 +160,10 @@ impl Index {
         let to_kind = s(&r["to"]["type"]);
         match r["type"].as_str().unwrap_or("") {
             "member-of" => {
-                self.members.entry(to.clone()).or_default().push(from.clone());
+                self.members
+                    .entry(to.clone())
+                    .or_default()
+                    .push(from.clone());
                 self.groups_of.entry(from).or_default().insert(to);
             }
             "assigned" => self.actors.entry(to).or_default().push((from_kind, from)),
@@ -182,7 +185,10 @@ impl Index {
                 self.site_admin_groups.insert(from);
             }
             "grants-admin" if to_kind == "application-role" => {
-                self.product_admin_groups.entry(to).or_default().insert(from);
+                self.product_admin_groups
+                    .entry(to)
+                    .or_default()
+                    .insert(from);
             }
             _ => {}
         }

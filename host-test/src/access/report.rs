@@ -134,7 +134,13 @@ pub fn counts(ix: &Index) -> Counts {
     let mut project_admins = BTreeSet::new();
     for p in ix.projects.keys() {
         let r = resolve_project(ix, p, Some(ADMINISTER), None);
-        project_admins.extend(r.held.get(ADMINISTER).into_iter().flatten().map(|(u, _)| u.clone()));
+        project_admins.extend(
+            r.held
+                .get(ADMINISTER)
+                .into_iter()
+                .flatten()
+                .map(|(u, _)| u.clone()),
+        );
     }
     Counts {
         site_admins: members(&mut ix.site_admin_groups.iter()).len(),

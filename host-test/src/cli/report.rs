@@ -215,7 +215,9 @@ impl Summary {
                 eprintln!("  {:<12} {tier:<20} {n:>9}", "privileged");
             }
         } else if self.resumed {
-            eprintln!("  privileged: not counted, as this run carried on from a cursor and saw only part of the records");
+            eprintln!(
+                "  privileged: not counted, as this run carried on from a cursor and saw only part of the records"
+            );
         }
     }
 }
