@@ -134,7 +134,12 @@ pub fn ground_truth(t: &Tenant) -> Counts {
     // groups only the accessType=user tier lists), their admin groups, the site.
     for a in &t.app_roles {
         rel(&mut c, "product", "application-role", 1);
-        rel(&mut c, "product admin", "application-role", a.admin_groups.len());
+        rel(
+            &mut c,
+            "product admin",
+            "application-role",
+            a.admin_groups.len(),
+        );
         for g in &a.admin_groups {
             let members = t.members.get(g).map_or(0, Vec::len);
             add(&mut c.entitlements, "product admin".into(), members);
