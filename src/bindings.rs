@@ -8,6 +8,7 @@ wit_bindgen::generate!({
         "wasi:io/error@0.2.12": wasi::io::error,
         "wasi:io/streams@0.2.12": wasi::io::streams,
         "wasi:clocks/monotonic-clock@0.2.12": wasi::clocks::monotonic_clock,
+        "wasi:clocks/wall-clock@0.2.12": wasi::clocks::wall_clock,
         "wasi:cli/stdout@0.2.12": wasi::cli::stdout,
         "wasi:cli/stderr@0.2.12": wasi::cli::stderr,
         "wasi:cli/stdin@0.2.12": wasi::cli::stdin,

@@ -29,6 +29,13 @@ const FIELD_ORG: &str = "appConfig.orgName";
 const FIELD_CONCURRENCY: &str = "appConfig.maxConcurrency";
 const FIELD_TIMEOUT: &str = "appConfig.requestTimeoutSeconds";
 const FIELD_RETRY: &str = "appConfig.retryBudgetSeconds";
+pub const FIELD_ADMIN_KEY: &str = "appConfig.adminApiKey";
+pub const FIELD_ORG_ID: &str = "appConfig.orgId";
+const FIELD_DORMANT: &str = "appConfig.dormantAfterDays";
+pub const DEFAULT_DORMANT_AFTER_DAYS: u32 = 90;
+pub const DORMANT_AFTER_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=3650;
+/// Longest organization id accepted: Atlassian's are UUIDs (36 characters).
+const MAX_ORG_ID_LEN: usize = 128;
 
 /// Keys accepted inside `appConfig`. Anything else is refused: a misspelt
 /// optional key would otherwise be ignored silently and its default used.
@@ -39,6 +46,9 @@ const KNOWN_KEYS: &[&str] = &[
     "maxConcurrency",
     "requestTimeoutSeconds",
     "retryBudgetSeconds",
+    "adminApiKey",
+    "orgId",
+    "dormantAfterDays",
 ];
 
 /// A validated connector configuration.
@@ -49,6 +59,9 @@ pub struct Config {
     max_concurrency: u32,
     request_timeout_seconds: u32,
     retry_budget_seconds: u32,
+    /// The organization admin API, when both of its fields are given.
+    org: Option<OrgAccess>,
+    dormant_after_days: u32,
 }
 
 impl Config {
@@ -102,13 +115,35 @@ impl Config {
             DEFAULT_RETRY_BUDGET_SECONDS,
         )?;
 
+        let org = OrgAccess::parse(app)?;
+        let dormant_after_days = bounded(
+            app,
+            "dormantAfterDays",
+            FIELD_DORMANT,
+            DORMANT_AFTER_DAYS_RANGE,
+            DEFAULT_DORMANT_AFTER_DAYS,
+        )?;
+
         Ok(Self {
             site,
             credentials,
             max_concurrency,
             request_timeout_seconds,
             retry_budget_seconds,
+            org,
+            dormant_after_days,
         })
+    }
+
+    /// The organization whose admin API gives last activity and account
+    /// status; `None` when `adminApiKey` and `orgId` are not configured.
+    pub fn org(&self) -> Option<&OrgAccess> {
+        self.org.as_ref()
+    }
+
+    /// A user with no product activity in this many days is dormant.
+    pub fn dormant_after_days(&self) -> u32 {
+        self.dormant_after_days
     }
 
     pub fn site(&self) -> &SiteName {
@@ -197,6 +232,100 @@ fn optional_string<'a>(
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(Error::invalid_config(field, "must be a string")),
+    }
+}
+
+/// An organization's admin API: its id and an organization API key. The
+/// key is private to this module: the only way out is the `Authorization`
+/// header value, and it is never sent anywhere but the admin API.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OrgAccess {
+    org_id: String,
+    key: String,
+}
+
+impl fmt::Debug for OrgAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OrgAccess")
+            .field("org_id", &self.org_id)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl OrgAccess {
+    /// Both fields or neither: one without the other is a half-made
+    /// configuration, and guessing the other would read the wrong
+    /// organization or none.
+    fn parse(app: &Map<String, Value>) -> Result<Option<Self>> {
+        let key = match app.get("adminApiKey") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            // No message may quote the value: it may be the secret.
+            Some(_) => return Err(Error::invalid_config(FIELD_ADMIN_KEY, "must be a string")),
+        };
+        let org_id = optional_string(app, "orgId", FIELD_ORG_ID)?;
+        let (key, org_id) = match (key, org_id) {
+            (None, None) => return Ok(None),
+            (Some(_), None) => {
+                return Err(Error::invalid_config(
+                    FIELD_ORG_ID,
+                    "is missing. adminApiKey and orgId are given together: the organization's id \
+                     is in admin.atlassian.com's address, admin.atlassian.com/o/<orgId>/",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(Error::invalid_config(
+                    FIELD_ADMIN_KEY,
+                    "is missing. adminApiKey and orgId are given together: create an \
+                     organization API key in admin.atlassian.com, Settings, API keys",
+                ));
+            }
+            (Some(k), Some(o)) => (k, o),
+        };
+        if key.is_empty() {
+            return Err(Error::invalid_config(FIELD_ADMIN_KEY, "is empty"));
+        }
+        if key.len() > MAX_TOKEN_LEN {
+            return Err(Error::invalid_config(
+                FIELD_ADMIN_KEY,
+                format!("is longer than {MAX_TOKEN_LEN} bytes"),
+            ));
+        }
+        if key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(Error::invalid_config(
+                FIELD_ADMIN_KEY,
+                "contains whitespace or control characters",
+            ));
+        }
+        // The id goes into a URL path: only what an organization id is made of.
+        let valid_id = !org_id.is_empty()
+            && org_id.len() <= MAX_ORG_ID_LEN
+            && org_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !valid_id {
+            return Err(Error::invalid_config(
+                FIELD_ORG_ID,
+                format!(
+                    "must be the organization's id (letters, digits, '-' and '_', at most \
+                     {MAX_ORG_ID_LEN}), as in admin.atlassian.com/o/<orgId>/"
+                ),
+            ));
+        }
+        Ok(Some(Self {
+            org_id: org_id.to_owned(),
+            key: key.to_owned(),
+        }))
+    }
+
+    pub fn org_id(&self) -> &str {
+        &self.org_id
+    }
+
+    /// The `Authorization` header value: the key as a Bearer token.
+    pub fn authorization(&self) -> String {
+        format!("Bearer {}", self.key)
     }
 }
 
@@ -447,5 +576,72 @@ mod tests {
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b"abc"), "YWJj");
         assert_eq!(base64(b""), "");
+    }
+
+    const ORG: &str = "8a1f3c5e-0b2d-4e6f-9a7c-1d3e5f7a9b0c";
+
+    #[test]
+    fn parse_accepts_org_admin_fields() {
+        let c = config(&format!(
+            r#"{{"token": "a@b:c", "siteName": "acme", "adminApiKey": "ORGKEY123", "orgId": "{ORG}", "dormantAfterDays": 30}}"#
+        ))
+        .unwrap();
+        let org = c.org().expect("configured");
+        assert_eq!(org.org_id(), ORG);
+        assert_eq!(org.authorization(), "Bearer ORGKEY123");
+        assert_eq!(c.dormant_after_days(), 30);
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("ORGKEY123"), "{dbg}");
+        let plain = config(r#"{"token": "a@b:c", "siteName": "acme"}"#).unwrap();
+        assert!(plain.org().is_none());
+        assert_eq!(plain.dormant_after_days(), DEFAULT_DORMANT_AFTER_DAYS);
+    }
+
+    #[test]
+    fn parse_refuses_half_or_bad_org_admin_fields() {
+        let cases = [
+            (r#""adminApiKey": "K""#.to_owned(), FIELD_ORG_ID),
+            (format!(r#""orgId": "{ORG}""#), FIELD_ADMIN_KEY),
+            (
+                format!(r#""adminApiKey": "", "orgId": "{ORG}""#),
+                FIELD_ADMIN_KEY,
+            ),
+            (
+                format!(r#""adminApiKey": "a b", "orgId": "{ORG}""#),
+                FIELD_ADMIN_KEY,
+            ),
+            (
+                format!(r#""adminApiKey": 7, "orgId": "{ORG}""#),
+                FIELD_ADMIN_KEY,
+            ),
+            (
+                r#""adminApiKey": "K", "orgId": "../../users""#.to_owned(),
+                FIELD_ORG_ID,
+            ),
+            (
+                r#""adminApiKey": "K", "orgId": """#.to_owned(),
+                FIELD_ORG_ID,
+            ),
+            (
+                r#""adminApiKey": "K", "orgId": "a?b""#.to_owned(),
+                FIELD_ORG_ID,
+            ),
+            (
+                format!(r#""adminApiKey": "K", "orgId": "{ORG}", "dormantAfterDays": 0"#),
+                FIELD_DORMANT,
+            ),
+            (
+                format!(r#""adminApiKey": "K", "orgId": "{ORG}", "dormantAfterDays": 3651"#),
+                FIELD_DORMANT,
+            ),
+            (r#""dormantAfterDays": "90""#.to_owned(), FIELD_DORMANT),
+        ];
+        for (extra, field) in cases {
+            let json = format!(r#"{{"token": "a@b:c", "siteName": "acme", {extra}}}"#);
+            let err = config(&json).unwrap_err();
+            let text = err.to_string();
+            assert_eq!(field_of(err), field, "{extra}");
+            assert!(!text.contains("a b"), "never quotes the key: {text}");
+        }
     }
 }

@@ -11,6 +11,10 @@ pub enum Value {
     Texts(Vec<String>),
     /// A structured fact as one JSON document (an object or an array).
     Json(String),
+    /// Whole seconds since the Unix epoch, UTC.
+    Timestamp(i64),
+    /// Labelled points in time (`label=time`), in order.
+    Timestamps(Vec<(String, i64)>),
 }
 
 impl From<Option<String>> for Value {
@@ -124,6 +128,9 @@ pub struct Entitlement {
     /// The identity's entity id (an account id).
     pub identity: String,
     pub privilege_name: String,
+    /// BalkanID's Privilege Value: `true` for a privilege held, `false`
+    /// where the identity is known to lack it.
+    pub value: bool,
     pub connection: Option<Labelled>,
     pub resource: Option<Labelled>,
 }

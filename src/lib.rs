@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod mapping;
 pub mod record;
 pub mod site;
+pub mod time;
 
 #[cfg(target_arch = "wasm32")]
 mod component;

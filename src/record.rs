@@ -8,7 +8,8 @@
 //! `{"type", "from", "to"}` plus `"attributes"` when it has any and
 //! `"privilege": {"name", "connectionType"}` when it gives one; as a record
 //! of a stream each also carries `"record": "entity"` or `"relation"`. An
-//! entitlement is `{"identity", "privilegeName", "connection", "resource"}`,
+//! entitlement is `{"identity", "privilegeName", "privilegeValue", "connection",
+//! "resource"}`,
 //! the last two `{"name", "type"}` or null.
 
 use std::borrow::Cow;
@@ -16,6 +17,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value as Json, json};
 
 use crate::domain::{Class, Entitlement, Entity, EntityRef, Labelled, Relation, Value};
+use crate::time;
 
 /// What an entity's JSON is written from.
 pub trait EntityParts {
@@ -63,6 +65,11 @@ pub fn value(v: &Value) -> Json {
         Value::Text(s) => json!(s),
         Value::Texts(list) => json!(list),
         Value::Json(doc) => serde_json::from_str(doc).unwrap_or_else(|_| json!(doc)),
+        Value::Timestamp(at) => json!(time::iso8601(*at)),
+        Value::Timestamps(list) => list
+            .iter()
+            .map(|(label, at)| json!(format!("{label}={}", time::iso8601(*at))))
+            .collect(),
     }
 }
 
@@ -116,6 +123,7 @@ fn labelled(l: &Option<Labelled>) -> Json {
 /// An entitlement as the JSON document holds it.
 pub fn entitlement_object(e: &Entitlement) -> Json {
     json!({"identity": e.identity, "privilegeName": e.privilege_name,
+           "privilegeValue": e.value,
            "connection": labelled(&e.connection), "resource": labelled(&e.resource)})
 }
 
@@ -254,12 +262,14 @@ mod tests {
         let row = Entitlement {
             identity: "u1".into(),
             privilege_name: "member".into(),
+            value: true,
             connection: Some(Labelled::new("devs", "group")),
             resource: None,
         };
         assert_eq!(
             entitlement(&row),
             json!({"record": "entitlement", "identity": "u1", "privilegeName": "member",
+                   "privilegeValue": true,
                    "connection": {"name": "devs", "type": "group"}, "resource": null})
         );
     }

@@ -7,8 +7,8 @@ use extractor_jira::jira::client::Api;
 use extractor_jira::jira::endpoints::Endpoint;
 use extractor_jira::jira::failure::error_messages;
 use extractor_jira::jira::models::{
-    ApplicationRole, GroupDetails, PermissionScheme, PermissionSchemes, Permissions, Project,
-    ProjectRole, TenantInfo, User,
+    ApplicationRole, GroupDetails, OrgUserPage, PermissionScheme, PermissionSchemes, Permissions,
+    Project, ProjectRole, TenantInfo, User,
 };
 use extractor_jira::jira::page::PageBean;
 use extractor_jira::jira::transport::HttpResponse;
@@ -27,6 +27,42 @@ fuzz_target!(|data: &[u8]| {
         body: data.to_vec(),
     };
     let _ = error_messages(data);
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Some(at) = extractor_jira::time::parse_rfc3339(text)
+    {
+        // What is read is written back and read again to the same second
+        // (an offset can carry a time past year 9999 or before year 0,
+        // which RFC 3339 cannot write).
+        let written = extractor_jira::time::iso8601(at);
+        if written.len() == 20 {
+            assert_eq!(extractor_jira::time::parse_rfc3339(&written), Some(at), "{text}");
+        }
+        drop(extractor_jira::time::balkanid(at));
+    }
+    if let Ok(page) = Reply::<OrgUserPage>::new(
+        Endpoint::OrgUserSearch,
+        request.clone(),
+        response.clone(),
+        1,
+    )
+    .decode()
+    {
+        let window = mapping::ActivityWindow { now: 1_795_780_800, days: 90 };
+        let mut record = mapping::OrgRecord::default();
+        for u in &page.data {
+            if record.merge(u).is_err() {
+                break;
+            }
+        }
+        let mut user = mapping::user(&User {
+            account_id: "a".into(),
+            account_type: None,
+            active: None,
+            display_name: None,
+            email_address: None,
+        });
+        drop(mapping::enrich(&mut user, Some(&record), &window));
+    }
 
     if let Ok(users) =
         Reply::<Vec<User>>::new(Endpoint::Users, request.clone(), response.clone(), 1).decode()

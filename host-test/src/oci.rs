@@ -37,7 +37,7 @@ pub fn digest(bytes: &[u8]) -> String {
 pub struct Metadata {
     pub version: String,
     pub source: String,
-    /// The WIT world, e.g. `balkanid:extractor/extractor@0.4.0`.
+    /// The WIT world, e.g. `balkanid:extractor/extractor@0.5.0`.
     pub world: String,
     pub imports: Vec<String>,
     pub exports: Vec<String>,
@@ -407,9 +407,9 @@ mod tests {
         Metadata {
             version: "0.2.0".into(),
             source: "https://example.com/extractor-jira".into(),
-            world: "balkanid:extractor/extractor@0.4.0".into(),
+            world: "balkanid:extractor/extractor@0.5.0".into(),
             imports: vec!["wasi:http/outgoing-handler@0.2.12".into()],
-            exports: vec!["balkanid:extractor/connector@0.4.0".into()],
+            exports: vec!["balkanid:extractor/connector@0.5.0".into()],
         }
     }
 
@@ -427,7 +427,7 @@ mod tests {
         );
         assert_eq!(
             m["annotations"][WORLD_ANNOTATION],
-            "balkanid:extractor/extractor@0.4.0"
+            "balkanid:extractor/extractor@0.5.0"
         );
         let config: Value = serde_json::from_slice(&a.config).unwrap();
         assert_eq!(config["architecture"], "wasm");

@@ -111,6 +111,14 @@ async fn no_output_ever_contains_the_token() {
     for c in &h.tenant.credentials {
         secrets.extend(forms(&c.email, &c.token));
     }
+    // The organization API key, itself and as its Bearer header.
+    let org = h
+        .tenant
+        .org
+        .as_ref()
+        .expect("the sample has an organization");
+    secrets.push(org.api_key.clone());
+    secrets.push(format!("Bearer {}", org.api_key));
     let unscoped = dir.join("unscoped.json");
     std::fs::write(&unscoped, h.config(TokenKind::Unscoped)).unwrap();
     let scoped = dir.join("scoped.json");
@@ -180,6 +188,18 @@ async fn no_output_ever_contains_the_token() {
             "--action",
             &arg(&action)
         ])
+    ));
+    // A refused organization key.
+    let wrong_key = "WRONG-ORG-KEY-BUT-STILL-SECRET-987";
+    let wrong_org = dir.join("wrong-org.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&h.config(TokenKind::Unscoped)).unwrap();
+    config["appConfig"]["adminApiKey"] = serde_json::json!(wrong_key);
+    std::fs::write(&wrong_org, config.to_string()).unwrap();
+    secrets.push(wrong_key.to_owned());
+    assert!(!produced.run(
+        "wrong organization key",
+        host_test().args(["extract", "--config", &arg(&wrong_org), "--upstream", &url])
     ));
     // Failing runs: a refused token, a forbidden endpoint, a revoked token, a broken answer.
     assert!(!produced.run(

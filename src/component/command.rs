@@ -41,14 +41,19 @@ impl crate::bindings::exports::wasi::cli::run::Guest for super::Component {
             let json = serde_json::json!({"mode": mode, "siteUrl": info.site_url,
                 "apiBaseUrl": info.api_base_url, "cloudId": info.cloud_id,
                 "accountId": info.account_id, "displayName": info.display_name,
-                "globalPermissions": info.global_permissions});
+                "globalPermissions": info.global_permissions, "orgId": info.org_id});
             return writeln!(out, "{json}").map_err(|_| ());
         }
         connection.preflight().map_err(fail)?;
         let site = connection.site();
-        let mut extraction = Extraction::new(
+        let activity = crate::mapping::ActivityWindow {
+            now: super::unix_now(),
+            days: config.dormant_after_days(),
+        };
+        let mut extraction = Extraction::with_activity(
             connection.api,
             site,
+            Some(activity),
             WasiTransport::new(Timeouts::within(config.request_timeout())),
             config.max_concurrency(),
             RetryPolicy::with_budget(config.retry_budget()),

@@ -116,6 +116,7 @@ impl From<&Connection> for wit::ConnectionInfo {
             account_id: c.account_id.clone(),
             display_name: c.display_name.clone(),
             global_permissions: c.global_permissions.held.clone(),
+            org_id: c.api.org().map(|o| o.org_id().to_owned()),
         }
     }
 }
@@ -184,6 +185,7 @@ impl From<domain::Entitlement> for wit::Entitlement {
         wit::Entitlement {
             identity: e.identity,
             privilege_name: e.privilege_name,
+            privilege_value: e.value,
             connection: e.connection.map(Into::into),
             resource: e.resource.map(Into::into),
         }
@@ -220,6 +222,12 @@ impl From<domain::Value> for wit::Value {
             domain::Value::Text(s) => wit::Value::Text(s),
             domain::Value::Texts(v) => wit::Value::Texts(v),
             domain::Value::Json(doc) => wit::Value::Json(doc),
+            domain::Value::Timestamp(at) => wit::Value::Timestamp(at),
+            domain::Value::Timestamps(v) => wit::Value::Timestamps(
+                v.into_iter()
+                    .map(|(label, at)| wit::Stamp { label, at })
+                    .collect(),
+            ),
         }
     }
 }

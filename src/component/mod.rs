@@ -23,6 +23,7 @@ use crate::jira::executor::RetryPolicy;
 use crate::jira::transport::Timeouts;
 use crate::jira::wasi_transport::WasiTransport;
 use crate::lifecycle;
+use crate::mapping::ActivityWindow;
 
 struct Configured {
     config: Config,
@@ -73,8 +74,19 @@ impl Guest for Component {
             let site = configured.connection.site();
             let transport = WasiTransport::new(Timeouts::within(config.request_timeout()));
             let policy = RetryPolicy::with_budget(config.retry_budget());
+            let activity = ActivityWindow {
+                now: unix_now(),
+                days: config.dormant_after_days(),
+            };
             let extraction = match resume {
-                None => Extraction::new(api, site, transport, config.max_concurrency(), policy),
+                None => Extraction::with_activity(
+                    api,
+                    site,
+                    Some(activity),
+                    transport,
+                    config.max_concurrency(),
+                    policy,
+                ),
                 Some(cursor) => {
                     Extraction::resume(api, transport, config.max_concurrency(), policy, &cursor)?
                 }
@@ -113,3 +125,11 @@ impl GuestExtraction for ExtractionResource {
 }
 
 crate::bindings::export!(Component with_types_in crate::bindings);
+
+/// Seconds since the epoch, from `wasi:clocks/wall-clock`: when an
+/// extraction starts, so that dormancy is judged against one instant.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}

@@ -9,6 +9,8 @@ use super::phase::Facts;
 use super::{Current, Job};
 use crate::error::{Error, Result};
 
+/// 6: users jobs are a page or an organization lookup, and the users
+/// phase holds the pages awaiting their lookups.
 /// 5: admin tiers are read after application roles, and group members are
 /// read last, in a phase of their own, with the facts the tiers and the
 /// projects pass on.
@@ -18,7 +20,7 @@ use crate::error::{Error, Result};
 /// ledger for every phase) cannot be read.
 /// 2: every project's scheme is read, and schemes used but not listed are
 /// read by id; a version-1 cursor would skip them.
-pub(crate) const CURSOR_VERSION: u32 = 5;
+pub(crate) const CURSOR_VERSION: u32 = 6;
 
 /// A cursor is a few kilobytes per thousand groups or projects; anything
 /// near this size is not one of ours.

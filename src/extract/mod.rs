@@ -28,6 +28,7 @@ use crate::error::{Error, Result, sentences};
 use crate::jira::client::Api;
 use crate::jira::executor::{Executor, RetryPolicy, Stats};
 use crate::jira::transport::Transport;
+use crate::mapping::ActivityWindow;
 use answer::Sent;
 use cursor::Cursor;
 pub use phase::SiteFacts;
@@ -103,8 +104,24 @@ impl<T: Transport> Extraction<T> {
         concurrency: u32,
         policy: RetryPolicy,
     ) -> Self {
+        Self::with_activity(api, site, None, transport, concurrency, policy)
+    }
+
+    /// Like [`Extraction::new`]; with `activity`, each user is also looked
+    /// up in the organization admin API `api` names, and judged dormant or
+    /// not over the window.
+    pub fn with_activity(
+        api: Api,
+        site: SiteFacts,
+        activity: Option<ActivityWindow>,
+        transport: T,
+        concurrency: u32,
+        policy: RetryPolicy,
+    ) -> Self {
         let mut extraction = Self::blank(api, transport, concurrency, policy);
         extraction.facts.site = site;
+        // Without the admin API configured there is nothing to look up.
+        extraction.facts.activity = activity.filter(|_| extraction.api.org().is_some());
         let (phase, jobs) = Current::first(&extraction.facts, extraction.concurrency);
         extraction.pending.queue.extend(jobs);
         extraction.phase = Some(phase);
@@ -120,6 +137,17 @@ impl<T: Transport> Extraction<T> {
         cursor: &str,
     ) -> Result<Self> {
         let cursor = Cursor::parse(cursor, &api.base_url())?;
+        // The users phase of a cursor made with the admin API looks users up
+        // in the organization; one made without it does not. Either way the
+        // configuration must say the same.
+        if cursor.facts.activity.is_some() != api.org().is_some() {
+            return Err(Error::InvalidCursor(
+                "The cursor was made with a different organization setting \
+                 (appConfig.adminApiKey and appConfig.orgId): configure them as for the run \
+                 that made it, or start over without --resume"
+                    .to_owned(),
+            ));
+        }
         let mut extraction = Self::blank(api, transport, concurrency, policy);
         extraction.pending.queue.extend(cursor.jobs.iter().cloned());
         extraction.facts = cursor.facts.clone();

@@ -18,7 +18,7 @@ use super::answer::Answer;
 use super::job::Fetch;
 use crate::domain::{Entitlement, Entity, Relation};
 use crate::error::Result;
-use crate::mapping::GrantFact;
+use crate::mapping::{ActivityWindow, GrantFact};
 
 /// One phase of an extraction: a listing and the reads that hang off it.
 ///
@@ -79,6 +79,10 @@ impl Tally {
 pub(crate) struct Facts {
     /// The site: its cloud id and host. Set when the extraction starts.
     pub site: SiteFacts,
+    /// When dormancy is judged, and over how many days; set when the
+    /// extraction starts with the organization admin API configured. For
+    /// users, which look each page's accounts up in the organization.
+    pub activity: Option<ActivityWindow>,
     /// The account type of every account that is not a plain user (apps,
     /// customers), by account id: a grant to one names its source type.
     /// From users, for projects.

@@ -459,12 +459,14 @@ fn next_batch_writes_entitlements_for_leads_and_user_role_actors() {
         rows,
         [
             crate::domain::Entitlement {
+                value: true,
                 identity: "lead-1".into(),
                 privilege_name: "project lead".into(),
                 connection: None,
                 resource: project("EX"),
             },
             crate::domain::Entitlement {
+                value: true,
                 identity: "u-1".into(),
                 privilege_name: "Administrators".into(),
                 connection: None,
@@ -978,9 +980,216 @@ fn resume_refuses_a_job_of_another_phase() {
     let cursor = ex.resume_cursor().unwrap();
     let next_job = r#"[{"ApplicationRoles":null}]"#;
     assert!(cursor.contains(next_job), "{cursor}");
-    let err = refusal(&cursor.replace(next_job, r#"[{"Users":{"start_at":0}}]"#));
+    let err = refusal(&cursor.replace(next_job, r#"[{"Users":{"Page":{"start_at":0}}}]"#));
     assert!(
         matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("another phase")),
         "{err:?}"
     );
+}
+
+/// The test API with the organization admin API configured.
+fn org_api() -> Api {
+    let config = Config::parse(
+        r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "acme", "adminApiKey": "ORGKEY", "orgId": "org-1"}}"#,
+    )
+    .unwrap();
+    Api::site(config.site(), config.credentials()).with_org(config.org())
+}
+
+const NOON: i64 = 1_795_780_800; // 2026-11-27T12:00:00Z
+
+/// `users` accounts; the organization knows every one but `u7`, has `u3`
+/// in two directories, `u5` never active, and serves `page_cap` records a
+/// page through a cursor `"<ids hash>:<offset>"`.
+fn org_tenant(
+    users: usize,
+    page_cap: usize,
+) -> impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError> {
+    let mut jira = tenant(users, vec![]);
+    move |req| {
+        if req.path() != "/admin/v2/orgs/org-1/directories/-/users/search" {
+            let auth = req
+                .headers
+                .iter()
+                .find(|(k, _)| k == "authorization")
+                .unwrap();
+            assert!(auth.1.starts_with("Basic "), "the Jira token only to Jira");
+            return jira(req);
+        }
+        assert_eq!(req.method, crate::jira::transport::Method::Search);
+        assert_eq!(req.authority, "api.atlassian.com");
+        let auth = req
+            .headers
+            .iter()
+            .find(|(k, _)| k == "authorization")
+            .unwrap();
+        assert_eq!(auth.1, "Bearer ORGKEY", "the key only to the admin API");
+        let body: Json = serde_json::from_slice(req.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["limit"], 100);
+        assert_eq!(body["expand"], json!(["productAccess"]));
+        let ids: Vec<&str> = body["accountIds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert!(!ids.is_empty() && ids.len() <= 100, "{}", ids.len());
+        let mut records = Vec::new();
+        for id in &ids {
+            let n: usize = id[1..].parse().unwrap();
+            if n == 7 {
+                continue;
+            }
+            let products = if n == 5 {
+                json!([])
+            } else {
+                json!([{"key": "jira", "id": "ari:cloud:jira::site/cloud-1",
+                        "lastActiveTimestamp": format!("2026-11-{:02}T12:00:00.5Z", 27 - n % 20)},
+                       {"key": "confluence", "id": "ari:cloud:confluence::site/other",
+                        "lastActiveTimestamp": null}])
+            };
+            records.push(
+                json!({"accountId": id, "accountStatus": if n == 2 { "closed" } else { "active" },
+                "claimStatus": "managed", "productAccess": products}),
+            );
+            if n == 3 {
+                records.push(json!({"accountId": id, "accountStatus": "active", "claimStatus": "unmanaged",
+                    "productAccess": [{"key": "confluence", "id": "x", "lastActiveTimestamp": "2026-11-27T12:00:00Z"}]}));
+            }
+        }
+        let offset: usize = body["cursor"]
+            .as_str()
+            .map_or(0, |c| c.rsplit_once(':').unwrap().1.parse().unwrap());
+        let page: Vec<Json> = records
+            .iter()
+            .skip(offset)
+            .take(page_cap)
+            .cloned()
+            .collect();
+        let next = (offset + page_cap < records.len())
+            .then(|| format!("{}:{}", ids[0], offset + page_cap));
+        json(
+            200,
+            json!({"data": page, "links": {"self": "s", "next": next}}),
+        )
+    }
+}
+
+#[test]
+fn next_batch_looks_every_user_up_in_the_organization() {
+    let transport = FakeTransport::new(org_tenant(1250, 40));
+    let window = ActivityWindow {
+        now: NOON + 10 * 86_400,
+        days: 90,
+    };
+    let mut ex = Extraction::with_activity(
+        org_api(),
+        site(),
+        Some(window),
+        transport,
+        4,
+        RetryPolicy::default(),
+    );
+    let mut entitlements = Vec::new();
+    let mut users = Vec::new();
+    while let Some(batch) = ex.next_batch().unwrap() {
+        users.extend(batch.entities.into_iter().filter(|e| e.kind == "user"));
+        entitlements.extend(batch.entitlements);
+    }
+    assert_eq!(users.len(), 1250, "every user once");
+    let attr = |id: &str, name: &str| {
+        let u = users.iter().find(|u| u.id == id).unwrap();
+        u.attributes
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(attr("u7", "orgRecord"), Some(Value::Bool(false)));
+    assert_eq!(attr("u7", "lastActive"), None, "nothing invented");
+    assert_eq!(attr("u5", "lastActive"), Some(Value::Null));
+    assert_eq!(attr("u5", "dormant"), Some(Value::Bool(true)));
+    assert_eq!(
+        attr("u2", "accountStatus"),
+        Some(Value::Text("closed".into()))
+    );
+    // u3's second record adds confluence and makes the claim managed.
+    assert_eq!(
+        attr("u3", "lastActiveByProduct"),
+        Some(Value::Timestamps(vec![
+            ("confluence".into(), NOON),
+            ("jira".into(), NOON - 3 * 86_400)
+        ]))
+    );
+    assert_eq!(attr("u3", "lastActive"), Some(Value::Timestamp(NOON)));
+    assert_eq!(
+        attr("u3", "claimStatus"),
+        Some(Value::Text("managed".into()))
+    );
+    assert_eq!(attr("u1", "dormant"), Some(Value::Bool(false)));
+    let rows: Vec<_> = entitlements
+        .iter()
+        .filter(|e| e.privilege_name == "access in last 90 days")
+        .collect();
+    assert_eq!(rows.len(), 1249, "a row per user the organization knows");
+    assert!(rows.iter().any(|r| r.identity == "u5" && !r.value));
+    assert!(rows.iter().any(|r| r.identity == "u1" && r.value));
+    // 1250 users: pages of 1000 and 250, searched in chunks of 100; each
+    // chunk's ~100 records come 40 a page.
+    let searches = ex
+        .transport()
+        .lines()
+        .iter()
+        .filter(|l| l.contains("/admin/"))
+        .count();
+    assert_eq!(searches, 10 * 3 + 2 * 3 + 2, "{searches}");
+}
+
+#[test]
+fn next_batch_fails_on_a_cursor_that_repeats() {
+    let transport = FakeTransport::new(move |req: &HttpRequest| {
+        if req.path().starts_with("/admin/") {
+            return json(200, json!({"data": [], "links": {"next": "same"}}));
+        }
+        tenant(3, vec![])(req)
+    });
+    let window = ActivityWindow {
+        now: NOON,
+        days: 90,
+    };
+    let mut ex = Extraction::with_activity(
+        org_api(),
+        site(),
+        Some(window),
+        transport,
+        2,
+        RetryPolicy::default(),
+    );
+    let err = loop {
+        match ex.next_batch() {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("the run must fail"),
+            Err(e) => break e,
+        }
+    };
+    let text = err.to_string();
+    assert!(text.contains("repeats the cursor"), "{text}");
+    assert!(text.contains("organization"), "names the step: {text}");
+}
+
+#[test]
+fn resume_refuses_a_cursor_made_with_another_organization_setting() {
+    let transport = FakeTransport::new(tenant(1500, vec![]));
+    let mut ex = Extraction::new(api(), site(), transport, 2, RetryPolicy::default());
+    ex.next_batch().unwrap();
+    let cursor = ex.resume_cursor().unwrap();
+    let err = Extraction::resume(
+        org_api(),
+        FakeTransport::new(tenant(1500, vec![])),
+        2,
+        RetryPolicy::default(),
+        &cursor,
+    )
+    .err()
+    .expect("refused");
+    assert!(err.to_string().contains("appConfig.adminApiKey"), "{err}");
 }

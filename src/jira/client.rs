@@ -10,7 +10,7 @@ use super::call::{Call, Reply};
 use super::endpoints::Endpoint;
 use super::executor::{Executor, RetryPolicy};
 use super::transport::{HttpRequest, Method, Transport};
-use crate::config::{Credentials, GATEWAY_HOST, SiteName};
+use crate::config::{Credentials, GATEWAY_HOST, OrgAccess, SiteName};
 use crate::error::{Error, Result};
 
 const USER_AGENT: &str = concat!("extractor-jira/", env!("CARGO_PKG_VERSION"));
@@ -23,6 +23,8 @@ pub struct Api {
     /// `""` on the site, `/ex/jira/{cloudId}` through the gateway.
     prefix: String,
     authorization: String,
+    /// The organization admin API, when configured.
+    org: Option<OrgApi>,
 }
 
 impl fmt::Debug for Api {
@@ -30,7 +32,74 @@ impl fmt::Debug for Api {
         f.debug_struct("Api")
             .field("base_url", &self.base_url())
             .field("authorization", &"<redacted>")
+            .field("org", &self.org)
             .finish()
+    }
+}
+
+/// The organization admin API: `https://api.atlassian.com/admin/...` with
+/// the organization API key as a Bearer token. It is a separate value from
+/// [`Api`]'s Jira credential so that neither can be sent to the other's
+/// host: a call built here carries only the key, one built by [`Api`] only
+/// the Jira token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OrgApi {
+    org_id: String,
+    authorization: String,
+}
+
+impl fmt::Debug for OrgApi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OrgApi")
+            .field("org_id", &self.org_id)
+            .field("authorization", &"<redacted>")
+            .finish()
+    }
+}
+
+impl OrgApi {
+    pub fn new(org: &OrgAccess) -> Self {
+        Self {
+            org_id: org.org_id().to_owned(),
+            authorization: org.authorization(),
+        }
+    }
+
+    /// An admin API with no organization and no key, for a request that
+    /// must not be sent with one: the admin API refuses it with 401.
+    pub fn unconfigured() -> Self {
+        Self {
+            org_id: "-".to_owned(),
+            authorization: String::new(),
+        }
+    }
+
+    pub fn org_id(&self) -> &str {
+        &self.org_id
+    }
+
+    /// The call to `endpoint` (an admin API row whose path's one parameter
+    /// is the organization id) with a JSON `body`.
+    pub fn call<R>(&self, endpoint: Endpoint, body: &serde_json::Value) -> Call<R> {
+        let facts = endpoint.facts();
+        debug_assert!(facts.path.starts_with("/admin/"), "{}", facts.path);
+        let request = HttpRequest {
+            method: facts.method,
+            authority: GATEWAY_HOST.to_owned(),
+            path_and_query: fill_path(facts.path, &[&self.org_id]),
+            headers: [
+                ("authorization", self.authorization.as_str()),
+                ("accept", "application/json"),
+                ("content-type", "application/json"),
+                ("user-agent", USER_AGENT),
+            ]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+            body: json_body(body),
+        };
+        Call::new(endpoint, request)
     }
 }
 
@@ -41,6 +110,7 @@ impl Api {
             authority: site.host(),
             prefix: String::new(),
             authorization: credentials.authorization(),
+            org: None,
         }
     }
 
@@ -50,7 +120,19 @@ impl Api {
             authority: GATEWAY_HOST.to_owned(),
             prefix: format!("/ex/jira/{}", cloud_id.0),
             authorization: credentials.authorization(),
+            org: None,
         }
+    }
+
+    /// The same, with the organization admin API when `org` is configured.
+    pub fn with_org(mut self, org: Option<&OrgAccess>) -> Self {
+        self.org = org.map(OrgApi::new);
+        self
+    }
+
+    /// The organization admin API, when configured.
+    pub fn org(&self) -> Option<&OrgApi> {
+        self.org.as_ref()
     }
 
     pub fn base_url(&self) -> String {

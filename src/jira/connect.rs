@@ -113,7 +113,7 @@ pub fn connect<T: Transport>(
             let cloud_id = cloud_id(&mut client, site)?;
             let held = global_permissions(&mut client)?;
             return Ok(connection(
-                client.api(),
+                &client.api().clone().with_org(config.org()),
                 AuthMode::Unscoped,
                 site_url,
                 cloud_id,
@@ -131,7 +131,7 @@ pub fn connect<T: Transport>(
         Ok(me) => {
             let held = global_permissions(&mut client)?;
             Ok(connection(
-                client.api(),
+                &client.api().clone().with_org(config.org()),
                 AuthMode::Scoped,
                 site_url,
                 cloud_id,

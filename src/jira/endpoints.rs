@@ -8,7 +8,7 @@
 //! Each endpoint has one name: the variant here, and in snake case its
 //! request builder in `api` (a paged endpoint's builder adds `_page`).
 
-use super::transport::Method::{self, Delete, Get, Post, Put};
+use super::transport::Method::{self, Delete, Get, Post, Put, Search};
 
 /// A Jira REST operation the connector uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,6 +18,9 @@ pub enum Endpoint {
     MyPermissions,
     TenantInfo,
     Users,
+    /// The organization's user search (admin API): account and claim
+    /// status and last activity per product, for the users of one page.
+    OrgUserSearch,
     Groups,
     /// `group/bulk?accessType=site-admin`: the groups whose members
     /// administer the site.
@@ -84,6 +87,14 @@ const BROWSE: &str = "Browse users and groups (global permission)";
 const ADMINISTER_JIRA: &str = "Administer Jira (global permission)";
 const ADMINISTER_PROJECTS: &str = "Administer Projects (project permission) for the project, or \
                                    Administer Jira (global permission)";
+const ORG_KEY: &str = "an organization API key (appConfig.adminApiKey) of the organization \
+                       appConfig.orgId, which can read its user directory";
+const ORG_UNAUTHORIZED: &str = "The admin API refused appConfig.adminApiKey. It must be an \
+                                organization API key from admin.atlassian.com (Settings, API keys), \
+                                not a Jira API token, and keys expire after at most a year";
+const ORG_NOT_FOUND: &str = "The admin API has no organization appConfig.orgId for this key. \
+                             Check the id (admin.atlassian.com/o/<orgId>/) and that the key in \
+                             appConfig.adminApiKey belongs to that organization";
 const SITE_ADMIN: &str = "site administration (membership of the site-admin group)";
 const PROJECT_REFUSAL: &str = "Jira gives this answer when the account lacks Administer Projects \
                                for the project (or Administer Jira)";
@@ -142,6 +153,17 @@ impl Endpoint {
                 scopes: &[],
                 refusal_hint: None,
                 page_size: None,
+            },
+            Endpoint::OrgUserSearch => &EndpointFacts {
+                method: Search,
+                path: "/admin/v2/orgs/{orgId}/directories/-/users/search",
+                step: "read last activity and account status from the organization",
+                permission: Some(ORG_KEY),
+                // A key made with scopes needs this one (Atlassian's scope for
+                // reading directory users); a key without scopes needs none.
+                scopes: &["read:directories:admin"],
+                refusal_hint: None,
+                page_size: Some(100),
             },
             Endpoint::Users => &EndpointFacts {
                 method: Get,
@@ -518,5 +540,23 @@ impl Endpoint {
 
     pub const fn page_size(self) -> Option<u64> {
         self.facts().page_size
+    }
+
+    /// Whether the endpoint is the organization admin API's, which takes the
+    /// organization API key and never the Jira token.
+    pub fn is_admin_api(self) -> bool {
+        self.facts().path.starts_with("/admin/")
+    }
+
+    /// What to add to a failure's message for `status`: which config field
+    /// to fix for the admin API's 401 and 404, and the endpoint's refusal
+    /// hint for Jira's 401 and 404.
+    pub fn status_hint(self, status: u16) -> Option<&'static str> {
+        match (status, self.is_admin_api()) {
+            (401, true) => Some(ORG_UNAUTHORIZED),
+            (404, true) => Some(ORG_NOT_FOUND),
+            (401 | 404, false) => self.refusal_hint(),
+            _ => None,
+        }
     }
 }

@@ -9,7 +9,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use super::transport::{HttpRequest, HttpResponse, Method, Ticket, Transport, TransportError};
+use super::transport::{HttpRequest, HttpResponse, Ticket, Transport, TransportError};
 
 /// When and how long to retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,7 +213,7 @@ impl<T: Transport, J> Executor<T, J> {
     }
 
     fn finish(&mut self, mut attempt: Attempt<J>, result: Result<HttpResponse, TransportError>) {
-        let read = attempt.request.method == Method::Get;
+        let read = attempt.request.method.is_read();
         let decision = match &result {
             Ok(response) => {
                 let near_limit = response
@@ -324,6 +324,7 @@ fn retry_after(response: &HttpResponse) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jira::transport::Method;
     use crate::jira::transport::fake::{FakeTransport, json};
     use std::cell::Cell;
     use std::rc::Rc;

@@ -6,7 +6,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 
 use super::endpoints::Endpoint;
 use super::executor::not_json;
-use super::transport::{HttpRequest, HttpResponse, Method, TransportError};
+use super::transport::{HttpRequest, HttpResponse, TransportError};
 use crate::error::{Error, RequestFailure, Result, sentences};
 
 /// The `network` error for a request that got no answer after `attempts`.
@@ -37,7 +37,7 @@ pub(super) fn check(
         // after more than one attempt, it is an invalid response that says how
         // many attempts were made. (After one, decoding reports it.)
         if attempts > 1
-            && request.method == Method::Get
+            && request.method.is_read()
             && let Some(e) = not_json(response)
         {
             return Err(body_error(endpoint, request, response, &e, attempts));
@@ -50,10 +50,11 @@ pub(super) fn check(
     } else {
         sentences(&messages)
     };
-    // Jira refuses some requests with 401 or 404 instead of 403.
-    let summary = match (response.status, endpoint.refusal_hint()) {
-        (401 | 404, Some(hint)) => sentences([summary.as_str(), hint]),
-        _ => summary,
+    // Jira refuses some requests with 401 or 404 instead of 403; the admin
+    // API's refusals name the config field to fix.
+    let summary = match endpoint.status_hint(response.status) {
+        Some(hint) => sentences([summary.as_str(), hint]),
+        None => summary,
     };
     Err(match response.status {
         401 => Error::Unauthorized(failure(summary)),
@@ -140,6 +141,19 @@ pub fn error_messages(body: &[u8]) -> Vec<String> {
                 .filter_map(|(k, v)| v.as_str().map(|v| clip(&format!("{k}: {v}")))),
         );
     }
+    // The organization admin API's `{"errors": [{"code", "title", "detail"}]}`.
+    if let Some(list) = value.get("errors").and_then(|v| v.as_array()) {
+        for e in list.iter().take(10) {
+            let parts: Vec<&str> = ["code", "title", "detail"]
+                .iter()
+                .filter_map(|k| e.get(*k).and_then(|v| v.as_str()))
+                .filter(|p| !p.is_empty())
+                .collect();
+            if !parts.is_empty() {
+                messages.push(clip(&parts.join(": ")));
+            }
+        }
+    }
     if let Some(message) = value.get("message").and_then(|v| v.as_str()) {
         messages.push(clip(message));
     }
@@ -166,6 +180,16 @@ fn clip(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_messages_reads_the_admin_apis_error_list() {
+        assert_eq!(
+            error_messages(
+                br#"{"errors": [{"id": "x", "status": "404", "code": "ADMIN-404-2", "title": "Not Found", "detail": "Organization not found"}]}"#
+            ),
+            vec!["ADMIN-404-2: Not Found: Organization not found"]
+        );
+    }
 
     #[test]
     fn error_messages_reads_both_shapes() {

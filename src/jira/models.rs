@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// `User` from `/myself` and `/users/search`, and `UserDetails` from
 /// `/group/member`: the two share every field the connector reads.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub account_id: String,
@@ -253,4 +253,50 @@ pub struct PropertyKeys {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct PropertyKey {
     pub key: String,
+}
+
+/// A page of the organization admin API's user search
+/// (`MultiDirectoryUserSearchPage`): the users, and the cursor of the next
+/// page in `links.next`, absent or null on the last.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OrgUserPage {
+    pub data: Vec<OrgUser>,
+    #[serde(default)]
+    pub links: Option<OrgLinks>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OrgLinks {
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// One record of an account (`MultiDirectoryUser`); an account in several
+/// directories has one each. Every field but the id is optional.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgUser {
+    pub account_id: String,
+    /// `active`, `inactive` or `closed`.
+    #[serde(default)]
+    pub account_status: Option<String>,
+    /// `managed` or `unmanaged`.
+    #[serde(default)]
+    pub claim_status: Option<String>,
+    /// Only with `expand: ["productAccess"]`.
+    #[serde(default)]
+    pub product_access: Option<Vec<ProductActivity>>,
+}
+
+/// The last activity of an account in one product (`productAccess[]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductActivity {
+    pub key: String,
+    /// The product instance, an ARI such as `ari:cloud:jira::site/<cloudId>`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// RFC 3339; null when the product was never used.
+    #[serde(default)]
+    pub last_active_timestamp: Option<String>,
 }

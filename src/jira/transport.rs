@@ -15,6 +15,9 @@ pub enum Method {
     Post,
     Put,
     Delete,
+    /// A POST that only reads: a search whose query is its body (the
+    /// organization's user search). Sent as POST; retried like a GET.
+    Search,
 }
 
 impl Method {
@@ -24,13 +27,23 @@ impl Method {
             Method::Post => "POST",
             Method::Put => "PUT",
             Method::Delete => "DELETE",
+            Method::Search => "POST",
         }
+    }
+
+    /// Whether the request only reads, so that any failed delivery (a
+    /// reset, a 5xx, a garbled body) may be retried.
+    pub fn is_read(self) -> bool {
+        matches!(self, Method::Get | Method::Search)
     }
 
     /// Whether repeating the request cannot change the outcome, so that it is
     /// safe to retry after an ambiguous failure.
     pub fn is_idempotent(self) -> bool {
-        matches!(self, Method::Get | Method::Put | Method::Delete)
+        matches!(
+            self,
+            Method::Get | Method::Put | Method::Delete | Method::Search
+        )
     }
 }
 

@@ -53,7 +53,7 @@ impl WasiTransport {
         let outgoing = OutgoingRequest::new(headers);
         let method = match request.method {
             Method::Get => WasiMethod::Get,
-            Method::Post => WasiMethod::Post,
+            Method::Post | Method::Search => WasiMethod::Post,
             Method::Put => WasiMethod::Put,
             Method::Delete => WasiMethod::Delete,
         };

@@ -4,6 +4,7 @@
 
 mod access;
 mod grants;
+mod org;
 mod permissions;
 mod projects;
 mod site;
@@ -12,6 +13,7 @@ mod users;
 
 pub use access::{application_role, role_groups};
 pub use grants::{Directory, GrantFact, ProjectGrants, ProjectScope, grant_facts, project_grants};
+pub use org::{ActivityWindow, OrgRecord, enrich};
 pub use permissions::{global_permissions, permission, permission_scheme, uses_scheme};
 pub use projects::{
     MappedProject, MappedProjectRole, has_global_roles, is_team_managed, project, project_role,

@@ -84,6 +84,7 @@ pub fn project(p: &Project) -> MappedProject {
         )
     });
     let lead_entitlement = p.lead.as_ref().map(|lead| Entitlement {
+        value: true,
         identity: lead.account_id.clone(),
         privilege_name: privilege::PROJECT_LEAD.to_owned(),
         connection: None,
@@ -152,6 +153,7 @@ pub fn project_role(
         let holder = actor_ref(actor)?;
         if holder.kind == kind::USER {
             entitlements.push(Entitlement {
+                value: true,
                 identity: holder.id.clone(),
                 privilege_name: role_name.clone(),
                 connection: None,
@@ -232,6 +234,7 @@ mod tests {
         assert_eq!(
             lead_entitlement,
             Some(Entitlement {
+                value: true,
                 identity: "5b10a2844c20165700ede21g".into(),
                 privilege_name: "project lead".into(),
                 connection: None,
@@ -312,6 +315,7 @@ mod tests {
         assert_eq!(
             entitlements,
             vec![Entitlement {
+                value: true,
                 identity: "5b10a2844c20165700ede21g".into(),
                 privilege_name: "Developers".into(),
                 connection: None,

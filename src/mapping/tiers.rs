@@ -148,6 +148,7 @@ pub fn tier_entitlements(
     tiers: GroupTiers<'_>,
 ) -> Vec<Entitlement> {
     let row = |privilege: &str, resource: Labelled| Entitlement {
+        value: true,
         identity: account_id.to_owned(),
         privilege_name: privilege.to_owned(),
         connection: Some(Labelled::new(group_name, source::GROUP)),

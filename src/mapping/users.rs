@@ -69,6 +69,7 @@ pub fn membership(member: &User, group_id: &str, group_name: &str) -> (Relation,
         privilege: Some(Privilege::new(privilege::MEMBER, source::GROUP)),
     };
     let entitlement = Entitlement {
+        value: true,
         identity: member.account_id.clone(),
         privilege_name: privilege::MEMBER.to_owned(),
         connection: Some(Labelled::new(group_name, source::GROUP)),
@@ -85,6 +86,7 @@ pub fn product_entitlements<'a>(
     products: &'a [String],
 ) -> impl Iterator<Item = Entitlement> + 'a {
     products.iter().map(move |key| Entitlement {
+        value: true,
         identity: member.account_id.clone(),
         privilege_name: privilege::PRODUCT_ACCESS.to_owned(),
         connection: Some(Labelled::new(group_name, source::GROUP)),
@@ -188,6 +190,7 @@ mod tests {
         assert_eq!(
             row,
             Entitlement {
+                value: true,
                 identity: "u1".into(),
                 privilege_name: "member".into(),
                 connection: Some(Labelled::new("a&b / c", "group")),

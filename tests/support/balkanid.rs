@@ -9,6 +9,8 @@ use host_test::fake_jira::Tenant;
 use host_test::fake_jira::tenant::{Actor, Project};
 use serde_json::Value;
 
+use super::org::{DEFAULT_DORMANT_AFTER_DAYS, access_privilege};
+
 pub const ENTITIES_HEADER: &str =
     "App,Name,Entity Type,Source System,Source ID,Source Type,Metadata Version,Metadata";
 pub const RELATIONS_HEADER: &str = "App,Parent Entity Source ID,Parent Entity Type,Entity Source ID,Entity Type,Source System,Metadata Version,Metadata";
@@ -90,6 +92,19 @@ pub fn ground_truth(t: &Tenant) -> Counts {
     for u in &t.users {
         add(&mut c.entities, user_source_type(&u.account_type).into(), 1);
     }
+
+    // Last activity: a row (true or false) per user the organization
+    // returns, none for the others.
+    let known = t
+        .users
+        .iter()
+        .filter(|u| t.org_account(&u.account_id).is_some())
+        .count();
+    add(
+        &mut c.entitlements,
+        access_privilege(DEFAULT_DORMANT_AFTER_DAYS),
+        known,
+    );
     add(&mut c.entities, "group".into(), t.groups.len());
     add(
         &mut c.entities,
@@ -350,7 +365,8 @@ impl Files {
     /// Source ID) unique, each Source Type of its Entity Type, every
     /// relation's ends among the entities with the types it states, every
     /// relation's metadata naming the site and a true privilege, every
-    /// entitlement's user among the identities with its e-mail and name.
+    /// entitlement's user among the identities with its e-mail and name,
+    /// its value `true` (`true` or `false` for `access in last N days`).
     pub fn check_and_count(&self, site_url: &str) -> Counts {
         let mut c = Counts::default();
         let mut by_key: HashMap<(&str, &str), &Vec<String>> = HashMap::new();
@@ -392,7 +408,12 @@ impl Files {
             );
         }
         for row in self.entitlements.iter().skip(1) {
-            assert_eq!((&*row[0], &*row[2]), (site_url, "true"), "{row:?}");
+            assert_eq!(row[0], site_url, "{row:?}");
+            if is_activity(&row[1]) {
+                assert!(row[2] == "true" || row[2] == "false", "{row:?}");
+            } else {
+                assert_eq!(row[2], "true", "{row:?}");
+            }
             let identity = by_key
                 .get(&("identity", row[4].as_str()))
                 .unwrap_or_else(|| panic!("the entitlement {row:?} names an unknown identity"));
@@ -411,6 +432,15 @@ impl Files {
         }
         c
     }
+}
+
+/// Whether a Privilege Name is the last-activity one, whose value may be
+/// `false` (`access in last N days`).
+fn is_activity(privilege: &str) -> bool {
+    privilege
+        .strip_prefix("access in last ")
+        .and_then(|rest| rest.strip_suffix(" days"))
+        .is_some_and(|n| n.parse::<u32>().is_ok())
 }
 
 fn metadata(cell: &str) -> Value {
@@ -456,7 +486,7 @@ pub fn assert_counts(what: &str, got: &Counts, want: &Counts) {
 /// The Python script that reads the three files with the `csv` module and
 /// prints their counts as JSON; it exits non-zero on any fault of form.
 pub const PYTHON_CHECK: &str = r#"
-import csv, io, json, sys
+import csv, io, json, re, sys
 d = sys.argv[1]
 site = sys.argv[2]
 headers = {
@@ -504,7 +534,8 @@ for r in rows["entity_relations.csv"]:
     relations[k] = relations.get(k, 0) + 1
 entitlements = {}
 for r in rows["entitlements.csv"]:
-    assert r[0] == site and r[2] == "true", r
+    activity = re.fullmatch(r"access in last [0-9]+ days", r[1]) is not None
+    assert r[0] == site and (r[2] == "true" or (activity and r[2] == "false")), r
     assert ("identity", r[4]) in keys, f"unknown identity {r[4]}"
     entitlements[r[1]] = entitlements.get(r[1], 0) + 1
 print(json.dumps({"entities": entities, "relations": relations,

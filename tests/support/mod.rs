@@ -5,6 +5,7 @@
 
 pub mod balkanid;
 pub mod explain;
+pub mod org;
 
 use host_test::fake_jira::tenant::{Actor, Project};
 use host_test::fake_jira::{Email, Tenant};
@@ -12,17 +13,32 @@ use host_test::output::json as document;
 use host_test::{Extracted, Plugin};
 use serde_json::{Value, json};
 
-/// The document an extraction of `tenant` must produce.
+/// The document an extraction of `tenant` must produce now, with the
+/// default dormancy window.
 pub fn expected_document(tenant: &Tenant) -> Value {
+    expected_document_at(tenant, org::now_unix(), org::DEFAULT_DORMANT_AFTER_DAYS)
+}
+
+/// The document an extraction of `tenant` must produce at `now_unix` with
+/// `dormantAfterDays` set to `dormant_after_days`: a user's attributes gain
+/// what the organization says of it ([`org::expected_user_attributes`]).
+pub fn expected_document_at(tenant: &Tenant, now_unix: i64, dormant_after_days: i64) -> Value {
     let mut entities: Vec<Value> = Vec::new();
     for u in &tenant.users {
         let email = match &u.email {
             Email::Visible(e) => json!(e),
             Email::Null | Email::Absent => Value::Null,
         };
+        let mut attributes =
+            json!({"email": email, "active": u.active, "accountType": u.account_type});
+        for (key, value) in
+            org::expected_user_attributes(tenant, &u.account_id, now_unix, dormant_after_days)
+        {
+            attributes[key] = value;
+        }
         entities.push(
             json!({"type": "user", "id": u.account_id, "name": u.display_name,
-            "attributes": {"email": email, "active": u.active, "accountType": u.account_type},
+            "attributes": attributes,
             "balkanid": classified("identity", identity_source(&u.account_type), &u.display_name)}),
         );
     }

@@ -227,6 +227,10 @@ pub struct BenchArgs {
     /// Make the fake answer 429 past this many requests in flight.
     #[arg(long)]
     pub rate_limit: Option<u64>,
+    /// Leave the organization out (no `adminApiKey`): the run without the
+    /// dormant-account enrichment, to measure what it adds.
+    #[arg(long)]
+    pub no_org: bool,
     /// The component to run (default: the one built with this host).
     #[arg(long)]
     pub component: Option<PathBuf>,

@@ -20,7 +20,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Vec<Run>> {
         .clone()
         .unwrap_or_else(default_component_path);
     let runtime = Runtime::load(&component)?;
-    let tenant = Tenant::generate_with_projects(args.users, args.groups, args.projects);
+    let mut tenant = Tenant::generate_with_projects(args.users, args.groups, args.projects);
+    if args.no_org {
+        tenant = tenant.without_org();
+    }
     let minimum = tenant.minimum_requests();
     let latency = Duration::from_millis(args.latency_ms);
 
@@ -36,6 +39,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Vec<Run>> {
         tenant.groups.len(),
         tenant.projects.len(),
         args.latency_ms
+    );
+    println!(
+        "organization: {}",
+        if tenant.org.is_some() {
+            "configured (adminApiKey, orgId): users enriched with last activity"
+        } else {
+            "left out (--no-org)"
+        }
     );
     if let Some(limit) = args.rate_limit {
         println!("the fake answers 429 (Retry-After: 1) past {limit} requests in flight");

@@ -111,6 +111,20 @@ pub struct Summary {
     pub privileged: Option<access::Counts>,
     /// The run carried on from a resume cursor.
     pub resumed: bool,
+    /// What the organization admin API said of the users, when it was read.
+    pub activity: Option<Activity>,
+}
+
+/// Users by what the organization said: counted from each user entity's
+/// `orgRecord`, `dormant` and `lastActive`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// In the organization and dormant (never active, or not within the window).
+    pub dormant: usize,
+    /// In the organization and never active in any product (also dormant).
+    pub never_active: usize,
+    /// Jira users the organization did not return.
+    pub unknown_to_org: usize,
 }
 
 impl Summary {
@@ -119,6 +133,9 @@ impl Summary {
     pub fn count(&mut self, batch: &Batch) {
         for e in &batch.entities {
             add_one(&mut self.entity_counts, &e.kind);
+            if e.kind == "user" {
+                self.count_activity(e);
+            }
             if access::Index::wants_entity(&e.kind) {
                 self.access.add_entity(&record::entity_object(e));
             }
@@ -133,6 +150,30 @@ impl Summary {
             add_one(&mut self.entitlement_counts, &e.privilege_name);
         }
         self.batches += 1;
+    }
+
+    fn count_activity(&mut self, user: &crate::runtime::types::Entity) {
+        use crate::runtime::types::Value;
+        let attr = |name: &str| {
+            user.attributes
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| &a.value)
+        };
+        let Some(Value::Boolean(in_org)) = attr("orgRecord") else {
+            return;
+        };
+        let activity = self.activity.get_or_insert_with(Activity::default);
+        if !in_org {
+            activity.unknown_to_org += 1;
+            return;
+        }
+        if matches!(attr("dormant"), Some(Value::Boolean(true))) {
+            activity.dormant += 1;
+        }
+        if matches!(attr("lastActive"), Some(Value::Null)) {
+            activity.never_active += 1;
+        }
     }
 
     /// Resolves the three privileged tiers over every record counted, and
@@ -204,6 +245,15 @@ impl Summary {
         );
         if let Some(path) = out {
             eprintln!("  written to {}", path.display());
+        }
+        if let Some(a) = &self.activity {
+            for (what, n) in [
+                ("dormant", a.dormant),
+                ("never active", a.never_active),
+                ("unknown to the org", a.unknown_to_org),
+            ] {
+                eprintln!("  {:<12} {what:<20} {n:>9}", "users");
+            }
         }
         // The three counts a review starts from come last.
         if let Some(c) = &self.privileged {

@@ -8,7 +8,8 @@ use http_body_util::BodyExt;
 use std::time::Duration;
 
 use super::Shared;
-use super::http::{Answer, Body, Request, bytes_of};
+use super::admin;
+use super::http::{Answer, Body, Place, Request, bytes_of};
 
 /// A crude model of Atlassian's rate limiting: past `max_in_flight`
 /// concurrent requests the fake answers 429 with `Retry-After`, and from 80%
@@ -46,7 +47,8 @@ pub enum Fault {
     /// Answer, but only after this long.
     Slow(Duration),
     /// Answer a `PageBean` whose `nextPage` is its own `self` link and whose
-    /// `isLast` is false.
+    /// `isLast` is false; on the admin API, a page whose `links.next` is its
+    /// own `links.self` cursor.
     SelfLoopingPage,
 }
 
@@ -105,8 +107,9 @@ impl FaultRule {
     }
 }
 
-/// The answer an injected status gives instead of routing, if `fault` is one.
-pub fn status_answer(fault: &Fault) -> Option<Answer> {
+/// The answer an injected status gives instead of routing, if `fault` is
+/// one: in Jira's `ErrorCollection`, or on the admin API in its `errors`.
+pub fn status_answer(fault: &Fault, place: Place) -> Option<Answer> {
     let Fault::Status {
         status,
         retry_after,
@@ -114,10 +117,11 @@ pub fn status_answer(fault: &Fault) -> Option<Answer> {
     else {
         return None;
     };
-    let mut answer = if *status == 429 {
-        Answer::errors(429, &["Rate limit exceeded."])
-    } else {
-        Answer::errors(*status, &["Injected failure."])
+    let mut answer = match (place, *status) {
+        (Place::Admin, 429) => admin::error(429, "ADMIN-429-1", "Rate limit exceeded."),
+        (Place::Admin, s) => admin::error(s, &format!("ADMIN-{s}-1"), "Injected failure."),
+        (_, 429) => Answer::errors(429, &["Rate limit exceeded."]),
+        (_, s) => Answer::errors(s, &["Injected failure."]),
     };
     if let Some(seconds) = retry_after {
         answer.headers.push(("retry-after", seconds.to_string()));
@@ -147,6 +151,12 @@ pub fn spoil(answer: &mut Answer, fault: &Fault) {
                 if let Some(link) = page.get("self").cloned() {
                     page.insert("nextPage".into(), link);
                     page.insert("isLast".into(), false.into());
+                }
+                // The admin API's page: its next cursor is its own.
+                if let Some(serde_json::Value::Object(links)) = page.get_mut("links")
+                    && let Some(cursor) = links.get("self").cloned()
+                {
+                    links.insert("next".into(), cursor);
                 }
                 answer.body = serde_json::Value::Object(page).to_string().into_bytes();
             }

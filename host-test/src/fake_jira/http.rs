@@ -1,7 +1,7 @@
 //! The fake's HTTP plumbing, below the endpoints: a request parsed (host,
-//! gateway prefix, query, Basic credentials, body), an answer before it
-//! becomes a response, and the checks every request passes before it is
-//! routed: the host, the cloud id and the credential.
+//! gateway prefix, query, Basic or Bearer credentials, body), an answer
+//! before it becomes a response, and the checks every request passes before
+//! it is routed: the host, the cloud id and the credential.
 
 use bytes::Bytes;
 use extractor_jira::site::GATEWAY_HOST;
@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::shapes;
 use super::tenant::{Credential, Tenant, TokenKind};
+use super::{Secret, SentCredential};
 
 pub type Body = BoxBody<Bytes, std::io::Error>;
 
@@ -77,16 +78,81 @@ impl Answer {
     }
 }
 
+/// The `Authorization` header of a request.
+pub enum Auth {
+    None,
+    /// `Basic`: e-mail and token.
+    Basic {
+        email: String,
+        token: String,
+    },
+    /// `Bearer`: the token.
+    Bearer(String),
+    /// Another scheme, or a header the fake cannot read.
+    Other,
+}
+
+impl Auth {
+    fn parse(header: Option<&str>) -> Self {
+        let Some(header) = header else {
+            return Auth::None;
+        };
+        if let Some((email, token)) = basic_credentials(header) {
+            return Auth::Basic { email, token };
+        }
+        match header.strip_prefix("Bearer ").map(str::trim) {
+            Some(token) if !token.is_empty() => Auth::Bearer(token.to_owned()),
+            _ => Auth::Other,
+        }
+    }
+
+    /// The e-mail and token of a Basic credential.
+    pub fn basic(&self) -> Option<(&str, &str)> {
+        match self {
+            Auth::Basic { email, token } => Some((email, token)),
+            _ => None,
+        }
+    }
+
+    /// What the request carried, for the log: the kind, the e-mail of a
+    /// Basic credential, and which of the tenant's secrets the token is,
+    /// never the token itself.
+    pub fn sent(&self, tenant: &Tenant) -> SentCredential {
+        let secret = |token: &str| {
+            if let Some(c) = tenant.credentials.iter().find(|c| c.token == token) {
+                Secret::JiraToken(c.kind)
+            } else if tenant.org.as_ref().is_some_and(|o| o.api_key == token) {
+                Secret::AdminKey
+            } else {
+                Secret::Unknown
+            }
+        };
+        match self {
+            Auth::None => SentCredential::None,
+            Auth::Basic { email, token } => SentCredential::Basic {
+                email: email.clone(),
+                secret: secret(token),
+            },
+            Auth::Bearer(token) => SentCredential::Bearer {
+                secret: secret(token),
+            },
+            Auth::Other => SentCredential::Other,
+        }
+    }
+}
+
 /// A parsed request.
 pub struct Request {
     pub method: String,
     pub host: String,
-    /// Path with any gateway prefix removed.
+    /// Path with any gateway prefix removed; an admin API path whole.
     pub path: String,
     /// `Some(cloudId)` for a gateway request.
     pub cloud_id: Option<String>,
     pub query: Vec<(String, String)>,
-    pub auth: Option<(String, String)>,
+    pub auth: Auth,
+    /// The `Content-Type` header.
+    pub content_type: Option<String>,
     pub body: Bytes,
 }
 
@@ -107,7 +173,9 @@ impl Request {
             .unwrap_or_default()
             .to_ascii_lowercase();
         let raw_path = parts.uri.path();
-        let (path, cloud_id) = if host == GATEWAY_HOST {
+        let (path, cloud_id) = if host == GATEWAY_HOST && raw_path.starts_with(ADMIN_PREFIX) {
+            (raw_path.to_owned(), None)
+        } else if host == GATEWAY_HOST {
             let rest = raw_path
                 .strip_prefix("/ex/jira/")
                 .ok_or_else(|| Answer::json(404, json!({"code": 404, "message": "Not Found"})))?;
@@ -129,7 +197,8 @@ impl Request {
             path,
             cloud_id,
             query,
-            auth: header("authorization").and_then(|v| basic_credentials(&v)),
+            auth: Auth::parse(header("authorization").as_deref()),
+            content_type: header("content-type"),
             body,
         })
     }
@@ -270,21 +339,30 @@ pub fn not_there(tenant: &Tenant, jira_status: u16, message: &str) -> Answer {
     Answer::errors(tenant.not_there.unwrap_or(jira_status), &[message])
 }
 
-/// Which of the two hosts the fake serves a request came to.
+/// The paths of Atlassian's organization admin API on `api.atlassian.com`.
+pub const ADMIN_PREFIX: &str = "/admin/";
+
+/// Which of the places the fake serves a request came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
     /// `{site}.atlassian.net`, for classic tokens.
     Site,
     /// `api.atlassian.com/ex/jira/{cloudId}`, for scoped tokens.
     Gateway,
+    /// `api.atlassian.com/admin/...`, the organization admin API, for the
+    /// organization API key.
+    Admin,
 }
 
-/// Where the request came to: this tenant's site, or the gateway with this
-/// tenant's cloud id. Otherwise the refusal, and whether the fake knows the
-/// address at all.
+/// Where the request came to: this tenant's site, the gateway with this
+/// tenant's cloud id, or the admin API (the one path on `api.atlassian.com`
+/// that [`Request::new`] leaves without a cloud id). Otherwise the refusal,
+/// and whether the fake knows the address at all.
 pub fn place(tenant: &Tenant, req: &Request) -> Result<Place, (Answer, bool)> {
     let place = if req.host == tenant.host() {
         Place::Site
+    } else if req.host == GATEWAY_HOST && req.cloud_id.is_none() {
+        Place::Admin
     } else if req.host == GATEWAY_HOST {
         Place::Gateway
     } else {
@@ -302,18 +380,26 @@ pub fn place(tenant: &Tenant, req: &Request) -> Result<Place, (Answer, bool)> {
 }
 
 /// The credential a request carries, if the tenant accepts it where it was
-/// sent: a classic token on the site, a scoped one on the gateway. Otherwise
-/// Jira's 401, which differs between the two.
+/// sent: a classic token on the site, a scoped one on the gateway (always
+/// Basic: a Bearer token, the organization's admin key above all, is
+/// refused). Otherwise Jira's 401, which differs between the two.
 pub fn authenticate(tenant: &Tenant, req: &Request, place: Place) -> Result<Credential, Answer> {
-    let credential = req.auth.as_ref().and_then(|(email, token)| {
+    let credential = req.auth.basic().and_then(|(email, token)| {
         tenant
             .credentials
             .iter()
-            .find(|c| c.email == *email && c.token == *token)
+            .find(|c| c.email == email && c.token == token)
     });
     let wanted = match place {
         Place::Site => TokenKind::Unscoped,
         Place::Gateway => TokenKind::Scoped,
+        // The admin API checks its own key (`admin::authenticate`).
+        Place::Admin => {
+            return Err(Answer::json(
+                401,
+                json!({"code": 401, "message": "Unauthorized"}),
+            ));
+        }
     };
     match credential {
         Some(c) if c.kind == wanted => Ok(c.clone()),

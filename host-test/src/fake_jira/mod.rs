@@ -1,20 +1,22 @@
 //! A fake Jira Cloud tenant: a real HTTP/1.1 server on 127.0.0.1 that speaks
 //! Jira's JSON shapes, page caps, error bodies and authentication rules.
 //!
-//! It serves both the site (`{site}.atlassian.net`, told apart by the
-//! `x-forwarded-host` header the host's redirect adds) and the gateway
-//! (`api.atlassian.com/ex/jira/{cloudId}`). It answers an endpoint it does not
-//! know with 501 and records it, records every request for assertions, and can
-//! inject faults and latency.
+//! It serves the site (`{site}.atlassian.net`, told apart by the
+//! `x-forwarded-host` header the host's redirect adds), the gateway
+//! (`api.atlassian.com/ex/jira/{cloudId}`), and the organization admin API's
+//! user search (`api.atlassian.com/admin/...`, with the organization API
+//! key). It answers an endpoint it does not know with 501 and records it,
+//! records every request for assertions, and can inject faults and latency.
 //!
 //! This module runs the server. A request is parsed and checked in `http`,
 //! matched to its endpoint in `router`, and answered by the module of its
-//! resource (`users`, `groups`, `projects`, `permissions`) from the
+//! resource (`users`, `groups`, `projects`, `permissions`, `admin`) from the
 //! [`tenant`], in Jira's JSON (`shapes`, the fake's own: it never shares the
-//! connector's wire models, which it exists to test). Writes change the
-//! tenant, so a later extraction sees them. `faults` holds what a test can
-//! inject.
+//! connector's wire models, which it exists to test) or the admin API's.
+//! Writes change the tenant, so a later extraction sees them. `faults` holds
+//! what a test can inject.
 
+mod admin;
 mod faults;
 mod groups;
 mod http;
@@ -38,7 +40,9 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultRule, RateLimit, Which};
-pub use tenant::{Credential, Email, Group, Tenant, TokenKind, User};
+pub use tenant::{
+    Credential, Email, Group, Org, OrgAccount, ProductActivity, Tenant, TokenKind, User,
+};
 
 /// One request the fake received.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +54,14 @@ pub struct Logged {
     pub path: String,
     /// Decoded query pairs, in order.
     pub query: Vec<(String, String)>,
-    /// The e-mail of the credential used, if any. Never the token.
+    /// The e-mail of the Basic credential used, if any. Never the token.
     pub account: Option<String>,
+    /// Which kind of credential the request carried, and which of the
+    /// tenant's secrets it was; never the secret.
+    pub credential: SentCredential,
+    /// The request's body, if it was JSON (the admin API's search
+    /// criteria and cursor; Jira's writes).
+    pub body: Option<serde_json::Value>,
     /// The status sent; 0 when the connection was closed without an answer.
     pub status: u16,
     /// The fault injected into this request, if any.
@@ -60,7 +70,48 @@ pub struct Logged {
     pub known: bool,
 }
 
+/// The credential a request carried, as the log records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SentCredential {
+    /// No `Authorization` header.
+    None,
+    /// `Basic` with this e-mail.
+    Basic { email: String, secret: Secret },
+    /// `Bearer`.
+    Bearer { secret: Secret },
+    /// Another scheme, or a header the fake could not read.
+    Other,
+}
+
+/// Which of the tenant's secrets a credential's token was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secret {
+    /// One of the tenant's Jira API tokens, of this kind.
+    JiraToken(TokenKind),
+    /// The organization's admin API key.
+    AdminKey,
+    /// None of them.
+    Unknown,
+}
+
+impl SentCredential {
+    /// The secret the credential carried, if it carried one.
+    pub fn secret(&self) -> Option<Secret> {
+        match self {
+            SentCredential::Basic { secret, .. } | SentCredential::Bearer { secret } => {
+                Some(*secret)
+            }
+            SentCredential::None | SentCredential::Other => None,
+        }
+    }
+}
+
 impl Logged {
+    /// Whether the request went to the organization admin API.
+    pub fn is_admin(&self) -> bool {
+        self.host == extractor_jira::site::GATEWAY_HOST && self.path.starts_with(http::ADMIN_PREFIX)
+    }
+
     pub fn param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()

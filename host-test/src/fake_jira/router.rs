@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::http::{self, Answer, Handled, Place, Request};
 use super::tenant::{Credential, Tenant};
-use super::{Fault, Logged, Shared, faults, groups, permissions, projects, users};
+use super::{Fault, Logged, Shared, admin, faults, groups, permissions, projects, users};
 
 /// Answers a request and records it. `fault` is the one injected, if any.
 pub fn handle(shared: &Shared, req: &Request, fault: Option<&Fault>) -> (Answer, Option<Logged>) {
@@ -18,6 +18,8 @@ pub fn handle(shared: &Shared, req: &Request, fault: Option<&Fault>) -> (Answer,
         path: req.path.clone(),
         query: req.query.clone(),
         account,
+        credential: req.auth.sent(&tenant),
+        body: serde_json::from_slice(&req.body).ok(),
         status: answer.status,
         fault: None,
         known,
@@ -32,7 +34,7 @@ pub fn handle(shared: &Shared, req: &Request, fault: Option<&Fault>) -> (Answer,
 }
 
 /// The answer, and whether the fake knows the endpoint. Sets `account` to
-/// the e-mail of the credential the request carries.
+/// the e-mail of the Basic credential the request carries.
 fn respond(
     tenant: &mut Tenant,
     req: &Request,
@@ -47,12 +49,15 @@ fn respond(
     if place == Place::Site && req.method == "GET" && req.path == "/_edge/tenant_info" {
         return (Answer::json(200, json!({"cloudId": tenant.cloud_id})), true);
     }
-    *account = req.auth.as_ref().map(|(email, _)| email.clone());
+    *account = req.auth.basic().map(|(email, _)| email.to_owned());
+    if place == Place::Admin {
+        return admin::respond(tenant, req, fault);
+    }
     let credential = match http::authenticate(tenant, req, place) {
         Ok(credential) => credential,
         Err(refusal) => return (refusal, true),
     };
-    if let Some(answer) = fault.and_then(faults::status_answer) {
+    if let Some(answer) = fault.and_then(|f| faults::status_answer(f, place)) {
         return (answer, true);
     }
     let segments = match http::segments(&req.path) {
@@ -69,7 +74,7 @@ fn respond(
     }
 }
 
-fn not_implemented(req: &Request) -> Answer {
+pub(super) fn not_implemented(req: &Request) -> Answer {
     Answer::text(
         501,
         &format!("fake Jira does not implement {} {}", req.method, req.path),

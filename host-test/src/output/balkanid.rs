@@ -16,9 +16,10 @@ use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use extractor_jira::domain::Class;
+use extractor_jira::domain::{self, Class};
 use extractor_jira::error::printable;
 use extractor_jira::record::{self, EntityParts as _, RelationParts as _};
+use extractor_jira::time;
 use serde_json::{Map, Value as Json, json};
 
 use crate::runtime::Extracted;
@@ -317,6 +318,26 @@ pub fn render(extracted: &Extracted, site_url: &str) -> Result<Files, ExportErro
     })
 }
 
+/// Attributes as BalkanID's Metadata holds them: as in the JSON document,
+/// but a point in time in BalkanID's layout (`2006-01-02 15:04:05 +0000 UTC`).
+fn balkanid_attributes<'a>(
+    attrs: impl Iterator<Item = (&'a str, std::borrow::Cow<'a, domain::Value>)>,
+) -> Map<String, Json> {
+    attrs
+        .map(|(k, v)| {
+            let value = match &*v {
+                domain::Value::Timestamp(at) => json!(time::balkanid(*at)),
+                domain::Value::Timestamps(list) => list
+                    .iter()
+                    .map(|(label, at)| json!(format!("{label}={}", time::balkanid(*at))))
+                    .collect(),
+                other => record::value(other),
+            };
+            (k.to_owned(), value)
+        })
+        .collect()
+}
+
 /// `entities.csv`: one row per classified entity, in (Entity Type, Source
 /// Type, Source ID) order; Metadata is the entity's attributes.
 fn entities(list: &[&Entity]) -> String {
@@ -332,7 +353,7 @@ fn entities(list: &[&Entity]) -> String {
                 e.id.clone(),
                 source_type.to_owned(),
                 METADATA_VERSION.to_owned(),
-                metadata(record::attributes(e.attributes())),
+                metadata(balkanid_attributes(e.attributes())),
             ])
         })
         .collect();
@@ -361,7 +382,7 @@ fn relations(list: &[&Relation], index: &Index, site_url: &str) -> Result<String
         meta.insert("privilegeName".into(), json!(privilege));
         meta.insert("privilegeValue".into(), json!(true));
         meta.insert("connectionType".into(), json!(connection_type));
-        for (k, v) in record::attributes(r.attributes()) {
+        for (k, v) in balkanid_attributes(r.attributes()) {
             meta.entry(k).or_insert(v);
         }
         rows.push([
@@ -420,7 +441,7 @@ fn entitlements(
         rows.push([
             site_url.to_owned(),
             e.privilege_name.clone(),
-            "true".to_owned(),
+            e.privilege_value.to_string(),
             email.unwrap_or_default().to_owned(),
             e.identity.clone(),
             email.unwrap_or(&e.identity).to_owned(),
@@ -701,18 +722,21 @@ mod tests {
                 Entitlement {
                     identity: "u2".into(),
                     privilege_name: "project lead".into(),
+                    privilege_value: true,
                     connection: None,
                     resource: label("EX", "project"),
                 },
                 Entitlement {
                     identity: "u1".into(),
                     privilege_name: "member".into(),
+                    privilege_value: true,
                     connection: label("Support, \"Tier 2\"\nnight", "group"),
                     resource: None,
                 },
                 Entitlement {
                     identity: "u1".into(),
                     privilege_name: "member".into(),
+                    privilege_value: true,
                     connection: label("Support, \"Tier 2\"\nnight", "group"),
                     resource: None,
                 },
@@ -948,6 +972,7 @@ mod tests {
         x.entitlements.push(Entitlement {
             identity: "g1".into(),
             privilege_name: "member".into(),
+            privilege_value: true,
             connection: None,
             resource: None,
         });

@@ -33,6 +33,10 @@ impl From<&WitValue> for domain::Value {
             WitValue::Text(s) => domain::Value::Text(s.clone()),
             WitValue::Texts(list) => domain::Value::Texts(list.clone()),
             WitValue::Json(doc) => domain::Value::Json(doc.clone()),
+            WitValue::Timestamp(at) => domain::Value::Timestamp(*at),
+            WitValue::Timestamps(list) => {
+                domain::Value::Timestamps(list.iter().map(|s| (s.label.clone(), s.at)).collect())
+            }
         }
     }
 }
@@ -107,10 +111,12 @@ fn labelled(l: &Option<Labelled>) -> Value {
 }
 
 /// An entitlement as the JSON document holds it: the shape of
-/// `record::entitlement_object`, `{"identity", "privilegeName", "connection",
-/// "resource"}`, the last two `{"name", "type"}` or null.
+/// `record::entitlement_object`, `{"identity", "privilegeName",
+/// "privilegeValue", "connection", "resource"}`, the last two `{"name",
+/// "type"}` or null.
 pub fn entitlement_object(e: &Entitlement) -> Value {
     json!({"identity": e.identity, "privilegeName": e.privilege_name,
+           "privilegeValue": e.privilege_value,
            "connection": labelled(&e.connection), "resource": labelled(&e.resource)})
 }
 
@@ -213,6 +219,7 @@ mod tests {
         let wit = Entitlement {
             identity: "u1".into(),
             privilege_name: "member".into(),
+            privilege_value: true,
             connection: Some(Labelled {
                 name: "devs".into(),
                 kind: "group".into(),
@@ -222,6 +229,7 @@ mod tests {
         let domain = domain::Entitlement {
             identity: "u1".into(),
             privilege_name: "member".into(),
+            value: true,
             connection: Some(domain::Labelled::new("devs", "group")),
             resource: None,
         };

@@ -21,6 +21,8 @@ pub fn describe(error: &types::Error) -> String {
         parts.extend(advice.iter().map(|s| (*s).to_owned()));
         sentences(parts)
     };
+    // The organization admin API has its own key and its own advice.
+    let is_admin_api = |r: &types::RequestFailure| r.endpoint.contains("/admin/");
     match error {
         E::InvalidConfig(f) if f.field == "config" => sentences([
             format!("Invalid configuration: the config {}", f.reason),
@@ -36,6 +38,17 @@ pub fn describe(error: &types::Error) -> String {
             "The plugin was not configured",
             "Call configure with the vendor config first",
         ]),
+        E::Unauthorized(r) if is_admin_api(r) => with(
+            at("Unauthorized", r),
+            &["Fix appConfig.adminApiKey in the config and run again"],
+        ),
+        E::Forbidden(f) if is_admin_api(&f.request) => with(
+            at("Forbidden", &f.request),
+            &[
+                "Use an organization API key of the organization appConfig.orgId that can read \
+                 its user directory (a key made with scopes needs read:directories:admin)",
+            ],
+        ),
         E::Unauthorized(r) => with(
             at("Unauthorized", r),
             &[

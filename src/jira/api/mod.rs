@@ -4,6 +4,7 @@
 //! from its endpoint's row in [`endpoints`](crate::jira::endpoints).
 
 pub mod groups;
+pub mod org;
 pub mod permissions;
 pub mod projects;
 pub mod site;
@@ -43,7 +44,14 @@ mod tests {
             Config::parse(r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "acme"}}"#)
                 .unwrap();
         let grant = serde_json::json!({"permission": "BROWSE_PROJECTS"});
+        let org_config = Config::parse(
+            r#"{"appConfig": {"token": "me@acme.com:TOKEN", "siteName": "acme", "adminApiKey": "ORGKEY", "orgId": "org-1"}}"#,
+        )
+        .unwrap();
+        let org_api = crate::jira::client::OrgApi::new(org_config.org().unwrap());
+        let ids = vec!["a1".to_owned(), "a2".to_owned()];
         vec![
+            built!(org::org_user_search_page(&org_api, &ids, Some("c1"))),
             built!(site::tenant_info(config.site())),
             built!(users::myself(api)),
             built!(users::users_page(api, 2000)),
@@ -128,7 +136,7 @@ mod tests {
         }
         let endpoints: HashSet<Endpoint> = calls.iter().map(|(_, (e, _))| *e).collect();
         assert_eq!(endpoints.len(), calls.len(), "one builder per endpoint");
-        assert_eq!(endpoints.len(), 34, "every endpoint has a builder");
+        assert_eq!(endpoints.len(), 35, "every endpoint has a builder");
     }
 
     #[test]
@@ -139,9 +147,45 @@ mod tests {
             assert!(fits(facts.path, request.path()), "{builder}: {request:?}");
             let paged = builder.ends_with("_page");
             assert_eq!(facts.page_size.is_some(), paged, "{builder}");
-            if let Some(size) = facts.page_size {
-                let max = format!("maxResults={size}");
-                assert!(request.path_and_query.contains(&max), "{builder}");
+            match facts.page_size {
+                // The admin API's search takes its page size in the body.
+                Some(size) if endpoint.is_admin_api() => {
+                    let body: serde_json::Value =
+                        serde_json::from_slice(request.body.as_deref().unwrap()).unwrap();
+                    assert_eq!(body["limit"], size, "{builder}");
+                }
+                Some(size) => {
+                    let max = format!("maxResults={size}");
+                    assert!(request.path_and_query.contains(&max), "{builder}");
+                }
+                None => {}
+            }
+        }
+    }
+
+    #[test]
+    fn only_admin_calls_carry_the_organization_key() {
+        for (builder, (endpoint, request)) in every_call() {
+            let auth = request
+                .headers
+                .iter()
+                .find(|(k, _)| k == "authorization")
+                .map(|(_, v)| v.as_str());
+            if endpoint.is_admin_api() {
+                assert_eq!(auth, Some("Bearer ORGKEY"), "{builder}");
+                assert_eq!(request.authority, crate::config::GATEWAY_HOST, "{builder}");
+                let body: serde_json::Value =
+                    serde_json::from_slice(request.body.as_deref().unwrap()).unwrap();
+                assert_eq!(
+                    body,
+                    serde_json::json!({"accountIds": ["a1", "a2"], "limit": 100,
+                        "expand": ["productAccess"], "cursor": "c1"})
+                );
+            } else {
+                assert!(
+                    auth.is_none_or(|a| a.starts_with("Basic ")),
+                    "{builder}: {auth:?}"
+                );
             }
         }
     }
@@ -163,6 +207,7 @@ mod tests {
             "GET /rest/api/3/group/bulk?groupName=a%26b",
             "GET /rest/api/3/mypermissions?permissions=ADMINISTER%2CUSER_PICKER",
             "GET /rest/api/3/group/bulk?accessType=site-admin&startAt=0&maxResults=50",
+            "POST /admin/v2/orgs/org-1/directories/-/users/search",
             "GET /rest/api/3/group/bulk?accessType=user&applicationKey=jira-software&startAt=50&maxResults=50",
         ] {
             assert!(lines.iter().any(|l| l == expected), "{expected}: {lines:?}");

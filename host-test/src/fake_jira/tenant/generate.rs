@@ -1,5 +1,9 @@
 //! Synthetic tenants of any size, for tests and the benchmark.
 
+use super::org::{
+    Org, OrgAccount, SAMPLE_ADMIN_KEY, SAMPLE_ORG_ID, account, clear_of_90, form_of, product,
+    stamp, today_midnight_utc,
+};
 use super::{
     Actor, AppRole, Email, Grant, Group, Project, Role, SAMPLE_SITE, Scheme, Tenant, User,
 };
@@ -7,6 +11,7 @@ use super::{
 impl Tenant {
     /// A synthetic tenant of a given size, for tests and the benchmark. Each
     /// user `i` belongs to groups `i % groups` and `(i * 7 + 3) % groups`.
+    /// Its organization is described at [`Tenant::generated_org`].
     pub fn generate(users: usize, groups: usize) -> Self {
         Self::generate_with_projects(users, groups, 0)
     }
@@ -59,8 +64,73 @@ impl Tenant {
             }
         }
         t.add_generated_projects(projects);
+        t.org = Some(t.generated_org(today_midnight_utc()));
         t.index_users();
         t
+    }
+
+    /// The organization of a generated tenant, page cap 100, its timestamps
+    /// counted back from `today` (a midnight UTC). The service account is in
+    /// it, active; of the generated users `i`, every one but each 97th: `closed`
+    /// when `i % 29 == 0`, else `inactive` when `i % 19 == 0`; `unmanaged`
+    /// when `i % 3 == 0`; in two directories when `i % 10 == 7`. Never active
+    /// (no product) when `i % 11 == 0`, else only a null timestamp when
+    /// `i % 17 == 0`, else Jira Software `i % 400` days ago, plus Confluence
+    /// `7i % 400` days ago when `i % 5 == 0` and Jira Service Management
+    /// with a null timestamp when `i % 13 == 0` (day counts in 85..=95 move
+    /// on by twenty).
+    fn generated_org(&self, today: i64) -> Org {
+        let cloud = self.cloud_id.as_str();
+        let at = |days: usize, i: usize| Some(stamp(today, clear_of_90(days as i64), form_of(i)));
+        let mut accounts: Vec<OrgAccount> = Vec::with_capacity(self.users.len());
+        for (n, u) in self.users.iter().enumerate() {
+            let id = u.account_id.as_str();
+            let Some(i) = n.checked_sub(1) else {
+                accounts.push(account(
+                    id,
+                    "active",
+                    "managed",
+                    vec![product("jira-software", cloud, at(1, 1))],
+                ));
+                continue;
+            };
+            if i % 97 == 0 {
+                continue;
+            }
+            let status = if i % 29 == 0 {
+                "closed"
+            } else if i % 19 == 0 {
+                "inactive"
+            } else {
+                "active"
+            };
+            let claim = if i % 3 == 0 { "unmanaged" } else { "managed" };
+            let products = if i % 11 == 0 {
+                Vec::new()
+            } else if i % 17 == 0 {
+                vec![product("jira-software", cloud, None)]
+            } else {
+                let mut p = vec![product("jira-software", cloud, at(i % 400, i))];
+                if i % 5 == 0 {
+                    p.push(product("confluence", cloud, at(i * 7 % 400, i + 1)));
+                }
+                if i % 13 == 0 {
+                    p.push(product("jira-servicedesk", cloud, None));
+                }
+                p
+            };
+            accounts.push(OrgAccount {
+                directories: if i % 10 == 7 { 2 } else { 1 },
+                ..account(id, status, claim, products)
+            });
+        }
+        Org {
+            org_id: SAMPLE_ORG_ID.into(),
+            api_key: SAMPLE_ADMIN_KEY.into(),
+            page_cap: 100,
+            key_forbidden: false,
+            accounts,
+        }
     }
 
     fn add_generated_projects(&mut self, projects: usize) {

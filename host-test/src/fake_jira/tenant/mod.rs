@@ -1,9 +1,10 @@
 //! The fake's data: one Jira Cloud site with its accounts, groups and
 //! memberships, projects, roles, product access and permission schemes, plus
-//! the credentials it accepts; and the questions the endpoints ask of it.
-//! The data itself comes from [`Tenant::sample`] (`sample.rs`), from
-//! [`Tenant::generate`] (`generate.rs`), or is what every site has
-//! (`builtin.rs`).
+//! the credentials it accepts; the organization the site belongs to, as
+//! Atlassian's organization admin API shows it (`org.rs`); and the questions
+//! the endpoints ask of it. The data itself comes from [`Tenant::sample`]
+//! (`sample.rs`), from [`Tenant::generate`] (`generate.rs`), or is what every
+//! site has (`builtin.rs`).
 //!
 //! Field values follow the examples in Atlassian's OpenAPI spec for
 //! `User`, `GroupDetails` and `PageBean*` (account ids like
@@ -11,6 +12,7 @@
 
 mod builtin;
 mod generate;
+pub mod org;
 mod sample;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -18,7 +20,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use extractor_jira::site::SITE_DOMAIN;
 
 use builtin::{catalogue, global_roles};
-pub use sample::ODD_GROUP_ID;
+pub use org::{Org, OrgAccount, ProductActivity};
+pub use sample::{ODD_GROUP_ID, ORG_ONLY_ACCOUNT};
 
 /// Which kind of API token a credential is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,9 +208,15 @@ pub struct Tenant {
     /// 400 for the others. Jira's spec documents 404 for some of those and
     /// 400 for others, so tests try both.
     pub not_there: Option<u16>,
+    /// The organization the site belongs to, served on
+    /// `api.atlassian.com/admin/...`; `None`: the config names no
+    /// organization and the admin API knows no key.
+    pub org: Option<Org>,
     /// Account id to position in `users`, so a large tenant answers fast.
     /// A user pushed without re-indexing is still found, more slowly.
     user_index: HashMap<String, usize>,
+    /// Account id to position in `org.accounts`, likewise.
+    org_index: HashMap<String, usize>,
 }
 
 pub const SAMPLE_SITE: &str = "acme";
@@ -254,10 +263,13 @@ impl Tenant {
             properties: BTreeMap::new(),
             next_id: 20_000,
             not_there: None,
+            org: None,
             user_index: HashMap::new(),
+            org_index: HashMap::new(),
         }
     }
 
+    /// Indexes the users and the organization's accounts by account id.
     fn index_users(&mut self) {
         self.user_index = self
             .users
@@ -265,6 +277,38 @@ impl Tenant {
             .enumerate()
             .map(|(i, u)| (u.account_id.clone(), i))
             .collect();
+        self.org_index = self
+            .org
+            .iter()
+            .flat_map(|o| o.accounts.iter().enumerate())
+            .map(|(i, a)| (a.account_id.clone(), i))
+            .collect();
+    }
+
+    /// The same tenant with no organization: the config names none and the
+    /// admin API refuses every key.
+    pub fn without_org(mut self) -> Self {
+        self.org = None;
+        self.org_index.clear();
+        self
+    }
+
+    /// The same tenant in the organization `org` (indexed, so that a large
+    /// one answers fast).
+    pub fn with_org(mut self, org: Org) -> Self {
+        self.org = Some(org);
+        self.index_users();
+        self
+    }
+
+    /// The organization's account with this id, if the organization has it.
+    pub fn org_account(&self, account_id: &str) -> Option<&OrgAccount> {
+        let org = self.org.as_ref()?;
+        self.org_index
+            .get(account_id)
+            .and_then(|&i| org.accounts.get(i))
+            .filter(|a| a.account_id == account_id)
+            .or_else(|| org.accounts.iter().find(|a| a.account_id == account_id))
     }
 
     /// Deletes a group and everything that refers to it, as Jira does:
@@ -364,12 +408,17 @@ impl Tenant {
             .expect("every tenant has a credential of each kind")
     }
 
-    /// The vendor config JSON for a credential of `kind`.
+    /// The vendor config JSON for a credential of `kind`; with the
+    /// organization's `adminApiKey` and `orgId` when the tenant has one.
     pub fn config_json(&self, kind: TokenKind) -> String {
-        serde_json::json!({
-            "appConfig": {"token": self.credential(kind).config_token(), "siteName": self.site}
-        })
-        .to_string()
+        let mut app = serde_json::json!({
+            "token": self.credential(kind).config_token(), "siteName": self.site
+        });
+        if let Some(org) = &self.org {
+            app["adminApiKey"] = org.api_key.clone().into();
+            app["orgId"] = org.org_id.clone().into();
+        }
+        serde_json::json!({ "appConfig": app }).to_string()
     }
 
     pub fn host(&self) -> String {
@@ -397,6 +446,14 @@ impl Tenant {
 
     /// The fewest requests a complete extraction of this tenant needs with an
     /// unscoped token: one probe, then every page of every listing exactly once.
+    ///
+    /// With an organization, add its user searches: the users are read in
+    /// pages of 1000, and the account ids of each non-empty page are looked
+    /// up in chunks of at most 100, in the page's order. A chunk costs
+    /// `max(1, ceil(records / min(100, page_cap)))` requests, where `records`
+    /// counts the organization's records of the chunk's accounts (an account
+    /// in two directories twice; one the organization lacks not at all): see
+    /// [`Tenant::org_search_requests`].
     pub fn minimum_requests(&self) -> u64 {
         let pages = |n: usize, cap: usize| n.div_ceil(cap).max(1) as u64;
         let users = self.users.len().div_ceil(1000) as u64 + 1; // up to the first empty page
@@ -435,7 +492,39 @@ impl Tenant {
         // preflight); users; groups and members; the admin tiers; /role;
         // projects and theirs; /applicationrole, /permissions,
         // /permissionscheme; unlisted schemes.
-        3 + users + groups + members + tiers + 1 + projects + per_project + 3 + unlisted
+        3 + users
+            + groups
+            + members
+            + tiers
+            + 1
+            + projects
+            + per_project
+            + 3
+            + unlisted
+            + self.org_search_requests()
+    }
+
+    /// The organization's share of [`Tenant::minimum_requests`]: for every
+    /// chunk of at most 100 account ids of every page of 1000 users, one
+    /// search and its further pages, `max(1, ceil(records / min(100,
+    /// page_cap)))`. Zero without an organization.
+    pub fn org_search_requests(&self) -> u64 {
+        let Some(org) = &self.org else {
+            return 0;
+        };
+        let size = org.page_cap.clamp(1, 100);
+        self.users
+            .chunks(1000)
+            .flat_map(|page| page.chunks(100))
+            .map(|chunk| {
+                let records: usize = chunk
+                    .iter()
+                    .filter_map(|u| self.org_account(&u.account_id))
+                    .map(OrgAccount::records)
+                    .sum();
+                records.div_ceil(size).max(1) as u64
+            })
+            .sum()
     }
 
     /// The ids of schemes some project uses that the listing leaves out.

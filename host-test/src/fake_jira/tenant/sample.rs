@@ -3,12 +3,22 @@
 //! projects of both kinds with their roles, actors and permission schemes,
 //! and admin tiers: `site-admins` administers the site, `jira-administrators`
 //! Jira Software, and the user tier of Jira Service Management lists one
-//! group `/applicationrole` does not.
+//! group `/applicationrole` does not. Its organization pages the user search
+//! two records at a time and has every case of last activity and status.
 
+use super::org::{
+    Form, OTHER_CLOUD_ID, Org, OrgAccount, SAMPLE_ADMIN_KEY, SAMPLE_ORG_ID, account, form_of,
+    product, stamp, today_midnight_utc,
+};
 use super::{
     Actor, AppRole, Email, Grant, Project, Role, SAMPLE_SITE, SERVICE_ACCOUNT_ID, Scheme, Tenant,
     User,
 };
+
+/// Emma Richards: in two directories of the organization.
+pub const EMMA: &str = "5b10ac8d82e05b22cc7d4ef5";
+/// An account of the organization that is no user of the site.
+pub const ORG_ONLY_ACCOUNT: &str = "712020:0c0f1e2d-3c4b-4a59-8687-96a5b4c3d2e1";
 
 /// A group id with every character that needs encoding in a query.
 pub const ODD_GROUP_ID: &str = "legacy/id with?odd=chars&#%+ü";
@@ -147,8 +157,153 @@ impl Tenant {
             ],
         );
         t.add_sample_access_model(&dev_refs);
+        t.org = Some(t.sample_org(today_midnight_utc()));
         t.index_users();
         t
+    }
+
+    /// The demo's organization, its timestamps counted back from `today`
+    /// (a midnight UTC), in the reverse of the site's order with an account
+    /// the site does not have among them; page cap 2. App and customer
+    /// accounts are not in it (an organization's directories hold Atlassian
+    /// accounts), nor is `Developer 57`. Among the developers: 00 is
+    /// `closed`, 01 was never active (no product), 02 has one product with a
+    /// null timestamp, 03 was last active on another site's Confluence, 04
+    /// (`inactive`) has Jira Software on two sites, 05 is in two directories
+    /// and its one product shows only in the second; every fourth is
+    /// `unmanaged`. Emma is in two directories, her latest product only in
+    /// the second. The deactivated admin is `inactive`, last active 400
+    /// days ago.
+    fn sample_org(&self, today: i64) -> Org {
+        let cloud = self.cloud_id.as_str();
+        let at = |days: i64, form: Form| Some(stamp(today, days, form));
+        let spread = [1, 5, 30, 60, 120, 400];
+        let mut accounts: Vec<OrgAccount> = Vec::new();
+        for u in &self.users {
+            let id = u.account_id.as_str();
+            let dev: Option<usize> = u
+                .display_name
+                .strip_prefix("Developer ")
+                .and_then(|n| n.parse().ok());
+            let a = match (id, dev) {
+                (SERVICE_ACCOUNT_ID, _) => account(
+                    id,
+                    "active",
+                    "managed",
+                    vec![product(
+                        "jira-software",
+                        cloud,
+                        at(1, Form::Nanos(123_456_789)),
+                    )],
+                ),
+                (EMMA, _) => OrgAccount {
+                    directories: 2,
+                    ..account(
+                        id,
+                        "active",
+                        "managed",
+                        vec![
+                            product("jira-software", cloud, at(30, Form::Whole)),
+                            product("jira-servicedesk", cloud, None),
+                            product("confluence", cloud, at(5, Form::Offset(120))),
+                        ],
+                    )
+                },
+                ("6a0b1c2d3e4f5a6b7c8d9e0f", _) => account(
+                    id,
+                    "inactive",
+                    "managed",
+                    vec![product("jira-software", cloud, at(400, Form::Whole))],
+                ),
+                (_, Some(57)) => continue,
+                (_, Some(0)) => account(
+                    id,
+                    "closed",
+                    "managed",
+                    vec![product(
+                        "jira-software",
+                        cloud,
+                        at(120, Form::OffsetMillis(-300, 250)),
+                    )],
+                ),
+                (_, Some(1)) => account(id, "active", "managed", vec![]),
+                (_, Some(2)) => account(
+                    id,
+                    "active",
+                    "managed",
+                    vec![product("jira-software", cloud, None)],
+                ),
+                (_, Some(3)) => account(
+                    id,
+                    "active",
+                    "unmanaged",
+                    vec![
+                        product("jira-software", cloud, at(120, Form::Nanos(5))),
+                        product("confluence", OTHER_CLOUD_ID, at(1, Form::Whole)),
+                    ],
+                ),
+                (_, Some(4)) => account(
+                    id,
+                    "inactive",
+                    "managed",
+                    vec![
+                        product("jira-software", cloud, at(400, Form::Whole)),
+                        product("jira-software", OTHER_CLOUD_ID, at(5, Form::Offset(120))),
+                    ],
+                ),
+                (_, Some(5)) => OrgAccount {
+                    directories: 2,
+                    ..account(
+                        id,
+                        "active",
+                        "managed",
+                        vec![product("jira-software", cloud, at(60, Form::Whole))],
+                    )
+                },
+                (_, Some(i)) => {
+                    let mut products = vec![product(
+                        "jira-software",
+                        cloud,
+                        at(spread[i % 6], form_of(i)),
+                    )];
+                    if i % 3 == 0 {
+                        products.push(product(
+                            "jira-servicedesk",
+                            cloud,
+                            at(spread[(i + 2) % 6], form_of(i + 1)),
+                        ));
+                    }
+                    if i % 10 == 8 {
+                        products.push(product("confluence", cloud, None));
+                    }
+                    account(
+                        id,
+                        if i % 13 == 7 { "inactive" } else { "active" },
+                        if i % 4 == 3 { "unmanaged" } else { "managed" },
+                        products,
+                    )
+                }
+                _ => continue, // apps and customers
+            };
+            accounts.push(a);
+        }
+        accounts.reverse();
+        accounts.insert(
+            10,
+            account(
+                ORG_ONLY_ACCOUNT,
+                "active",
+                "unmanaged",
+                vec![product("confluence", OTHER_CLOUD_ID, at(5, Form::Whole))],
+            ),
+        );
+        Org {
+            org_id: SAMPLE_ORG_ID.into(),
+            api_key: SAMPLE_ADMIN_KEY.into(),
+            page_cap: 2,
+            key_forbidden: false,
+            accounts,
+        }
     }
 
     /// Projects, roles, product access and permission schemes for the sample.
