@@ -5,9 +5,15 @@
 
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
+use tokio_rustls::rustls::ClientConfig;
+
 use crate::fake_jira::{FakeJira, Tenant, TokenKind};
 use crate::outbound::Upstream;
+use crate::pool::{Pool, PoolStats};
 use crate::runtime::Runtime;
+use crate::trust::Trust;
 
 /// One extraction's figures.
 #[derive(Debug, Clone)]
@@ -20,11 +26,27 @@ pub struct Run {
     pub peak_in_flight: u64,
     pub peak_memory: usize,
     pub instantiate: Duration,
+    /// What the instance's connection pool did.
+    pub connections: PoolStats,
     /// Mean time from sending a request to its answer, as the host saw it.
     pub mean_latency: Duration,
     /// Requests in flight on average over the run: the time spent waiting
     /// for answers, divided by the wall time.
     pub mean_in_flight: f64,
+}
+
+/// What an instance must trust to talk to `fake`: over HTTPS, its
+/// certificate besides the web roots; `None` over plain HTTP.
+pub fn trust_for(fake: &FakeJira) -> anyhow::Result<Option<Arc<ClientConfig>>> {
+    let Some(pem) = fake.certificate_pem() else {
+        return Ok(None);
+    };
+    let mut trust = Trust::web();
+    trust.add_pem(
+        pem.as_bytes(),
+        std::path::Path::new("the fake Jira's certificate"),
+    )?;
+    Ok(Some(trust.client_config()?))
 }
 
 /// Configures a fresh instance against `fake` and extracts everything.
@@ -33,15 +55,21 @@ pub async fn measure(
     fake: &FakeJira,
     tenant: &Tenant,
     concurrency: u32,
+    reuse: bool,
 ) -> anyhow::Result<Run> {
     fake.clear_requests();
     fake.reset_peak_in_flight();
     let mut config: serde_json::Value =
         serde_json::from_str(&tenant.config_json(TokenKind::Unscoped))?;
     config["appConfig"]["maxConcurrency"] = concurrency.into();
-    let mut plugin = runtime
-        .instantiate(Some(Upstream::parse(&fake.url())?))
-        .await?;
+    let upstream = Some(Upstream::parse(&fake.url())?);
+    let tls = trust_for(fake)?.unwrap_or_else(|| runtime.tls());
+    let pool = if reuse {
+        Pool::new(tls)
+    } else {
+        Pool::without_reuse(tls)
+    };
+    let mut plugin = runtime.instantiate_with_pool(upstream, pool).await?;
     let started = Instant::now();
     plugin.configure(&config.to_string()).await?;
     let mut records = 0u64;
@@ -61,6 +89,7 @@ pub async fn measure(
         peak_in_flight: fake.peak_in_flight(),
         peak_memory: plugin.peak_memory(),
         instantiate: plugin.instantiate_time(),
+        connections: plugin.connections(),
         mean_latency: waiting / seen.len().max(1) as u32,
         mean_in_flight: waiting.as_secs_f64() / wall.as_secs_f64(),
     })

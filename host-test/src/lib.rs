@@ -12,7 +12,9 @@ pub mod fake_jira;
 pub mod oci;
 pub mod outbound;
 pub mod output;
+pub mod pool;
 pub mod runtime;
 pub mod testing;
+pub mod trust;
 
 pub use runtime::{CallError, Extracted, Plugin, Runtime, default_component_path};

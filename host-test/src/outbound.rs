@@ -1,6 +1,7 @@
 //! The guest's outbound HTTP, as the host sees it: which destinations are
 //! allowed, where they are redirected for tests or a proxy, and a record of
-//! every request with its credential redacted.
+//! every request with its credential redacted. What is allowed goes out on
+//! the instance's connection pool ([`Pool`]).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -8,10 +9,9 @@ use std::time::{Duration, Instant};
 use extractor_jira::site::{GATEWAY_HOST, SiteName};
 use http::uri::{Authority, Scheme};
 use http::{HeaderValue, Uri};
-use http_body_util::BodyExt;
-use wasmtime_wasi_http::{
-    Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks, default_send_request,
-};
+use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks};
+
+use crate::pool::{Pool, PoolStats};
 
 /// One request the guest made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,19 +91,21 @@ impl Upstream {
     }
 }
 
-/// The hooks installed in every store: allowlist, redirect, record.
-#[derive(Clone, Default)]
+/// The hooks installed in every store: allowlist, redirect, record, send.
+#[derive(Clone)]
 pub struct Outbound {
     upstream: Option<Upstream>,
+    pool: Pool,
     /// The one site host the guest may call, from the config it was given.
     site: Arc<Mutex<Option<String>>>,
     log: Arc<Mutex<Vec<RecordedRequest>>>,
 }
 
 impl Outbound {
-    pub fn new(upstream: Option<Upstream>) -> Self {
+    pub fn new(upstream: Option<Upstream>, pool: Pool) -> Self {
         Self {
             upstream,
+            pool,
             site: Arc::default(),
             log: Arc::default(),
         }
@@ -114,6 +116,11 @@ impl Outbound {
     /// the plugin then refuses the config itself before sending anything.
     pub fn allow_site_of(&self, config_json: &str) {
         *self.site.lock().expect("site poisoned") = site_host(config_json);
+    }
+
+    /// What the connection pool did so far.
+    pub fn connections(&self) -> PoolStats {
+        self.pool.stats()
     }
 
     /// Every request so far, in the order they were sent.
@@ -203,6 +210,7 @@ impl WasiHttpHooks for Outbound {
         let log = self.log.clone();
         let upstream = self.upstream.clone();
         let site = self.site.lock().expect("site poisoned").clone();
+        let pool = self.pool.clone();
         Box::new(async move {
             if let Err(why) = allowed(&original, site.as_deref()) {
                 eprintln!("host: refused outbound request: {why}");
@@ -218,17 +226,18 @@ impl WasiHttpHooks for Outbound {
                 }
                 *request.uri_mut() = target;
             }
-            let result = default_send_request(request, options).await;
+            let result = pool.send(request, options).await;
             let mut entries = log.lock().expect("request log poisoned");
             if let Some(entry) = entries.get_mut(index) {
                 entry.elapsed = started.elapsed();
-                entry.status = result.as_ref().ok().map(|(r, _)| r.status().as_u16());
+                entry.status = result.as_ref().ok().map(|r| r.status().as_u16());
             }
             drop(entries);
-            let (response, io) = result?;
+            // The connection's I/O runs on its own task, and a broken one
+            // fails the body; nothing is left to report here.
             Ok((
-                response.map(BodyExt::boxed_unsync),
-                Box::new(io) as Box<dyn Future<Output = _> + Send>,
+                result?,
+                Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>,
             ))
         })
     }
@@ -289,7 +298,8 @@ mod tests {
     #[tokio::test]
     async fn send_request_refuses_other_hosts_before_sending() {
         use http_body_util::{BodyExt as _, Empty};
-        let mut outbound = Outbound::new(None);
+        let tls = crate::trust::Trust::web().client_config().unwrap();
+        let mut outbound = Outbound::new(None, Pool::new(tls));
         outbound.allow_site_of(r#"{"appConfig": {"siteName": "acme"}}"#);
         let request = http::Request::builder()
             .uri("https://evil.com/steal")

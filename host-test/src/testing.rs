@@ -39,6 +39,28 @@ impl Harness {
         }
     }
 
+    /// Like [`Harness::new`], with the fake serving HTTPS (HTTP/2 offered
+    /// by ALPN when `http2`, else HTTP/1.1 only) and the instance trusting
+    /// its certificate besides the web roots.
+    pub async fn new_tls(tenant: Tenant, http2: bool) -> Self {
+        let fake = FakeJira::start_tls_offering(tenant.clone(), http2)
+            .await
+            .expect("fake Jira starts over TLS");
+        let upstream = Upstream::parse(&fake.url()).expect("fake URL parses");
+        let tls = crate::bench::trust_for(&fake)
+            .expect("the fake's certificate is trusted")
+            .expect("the fake serves HTTPS");
+        let plugin = runtime()
+            .instantiate_trusting(Some(upstream), tls)
+            .await
+            .expect("the component instantiates");
+        Self {
+            fake,
+            plugin,
+            tenant,
+        }
+    }
+
     /// The vendor config for the tenant's credential of `kind`.
     pub fn config(&self, kind: TokenKind) -> String {
         self.tenant.config_json(kind)

@@ -151,6 +151,10 @@ pub struct Target {
     /// The component to run (default: the one built with this host).
     #[arg(long)]
     pub component: Option<PathBuf>,
+    /// PEM certificates to trust besides the web roots (a TLS-inspecting
+    /// proxy, a private --upstream). SSL_CERT_FILE, when set, is added too.
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -227,6 +231,21 @@ pub struct BenchArgs {
     /// Make the fake answer 429 past this many requests in flight.
     #[arg(long)]
     pub rate_limit: Option<u64>,
+    /// Serve the fake over HTTPS (HTTP/2 and HTTP/1.1 by ALPN, as Atlassian
+    /// does) with a certificate it makes at start.
+    #[arg(long)]
+    pub tls: bool,
+    /// Serve it over HTTPS offering HTTP/1.1 only (implies --tls).
+    #[arg(long)]
+    pub http1: bool,
+    /// A network's round trip: added once per new connection (the
+    /// handshake) and to every request, on top of --latency-ms.
+    #[arg(long, default_value_t = 0)]
+    pub rtt_ms: u64,
+    /// Open a new connection for every request, as wasmtime-wasi-http's
+    /// default sender does: the baseline that shows what reuse saves.
+    #[arg(long)]
+    pub no_reuse: bool,
     /// Leave the organization out (no `adminApiKey`): the run without the
     /// dormant-account enrichment, to measure what it adds.
     #[arg(long)]

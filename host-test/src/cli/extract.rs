@@ -72,6 +72,8 @@ pub async fn extract(args: ExtractArgs) -> anyhow::Result<Summary> {
         }
     }
     summary.count_requests(&plugin.requests());
+    summary.connections = Some(plugin.connections());
+    summary.startup = Some(session.startup.clone());
     if !summary.resumed {
         summary.count_privileged();
     }

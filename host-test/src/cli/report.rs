@@ -6,8 +6,11 @@ use std::time::Duration;
 
 use extractor_jira::record;
 
+use super::session::Startup;
 use crate::access;
 use crate::outbound::RecordedRequest;
+use crate::pool::PoolStats;
+use crate::runtime::Compiled;
 use crate::runtime::types::Batch;
 
 /// Shows an extraction's progress: a bar per phase on a terminal, plain
@@ -113,6 +116,10 @@ pub struct Summary {
     pub resumed: bool,
     /// What the organization admin API said of the users, when it was read.
     pub activity: Option<Activity>,
+    /// What the connection pool did.
+    pub connections: Option<PoolStats>,
+    /// The host's own time before the first request.
+    pub startup: Option<Startup>,
 }
 
 /// Users by what the organization said: counted from each user entity's
@@ -185,13 +192,17 @@ impl Summary {
     }
 
     /// Counts the requests sent, and of those the repeats of an earlier one.
+    /// Only reads by URL count as repeats: the organization's searches are
+    /// `POST`s to one URL, told apart by their bodies, which are not logged.
     pub fn count_requests(&mut self, log: &[RecordedRequest]) {
-        let distinct: std::collections::HashSet<(&str, &str)> = log
+        let reads: Vec<(&str, &str)> = log
             .iter()
+            .filter(|r| r.method == "GET")
             .map(|r| (r.method.as_str(), r.url.as_str()))
             .collect();
+        let distinct: std::collections::HashSet<&(&str, &str)> = reads.iter().collect();
         self.requests = log.len();
-        self.retries = log.len() - distinct.len();
+        self.retries = reads.len() - distinct.len();
     }
 
     /// Prints the table on standard error. `minimum` is the fewest requests
@@ -229,12 +240,47 @@ impl Summary {
             "",
             elapsed.as_secs_f64()
         );
-        if let Some(write) = self.write_time {
+        // The host's own time, outside the requests.
+        if let Some(s) = &self.startup {
+            let load = match s.compiled {
+                Compiled::Cache(_) => "compile (cached)",
+                Compiled::Now { .. } => "compile",
+            };
+            eprintln!(
+                "  {:<12} {load:<20} {:>9.2} s",
+                "host",
+                s.load.as_secs_f64()
+            );
             eprintln!(
                 "  {:<12} {:<20} {:>9.2} s",
                 "",
-                "of which writing",
+                "instantiate",
+                s.instantiate.as_secs_f64()
+            );
+        }
+        if let Some(write) = self.write_time {
+            eprintln!(
+                "  {:<12} {:<20} {:>9.2} s",
+                if self.startup.is_some() { "" } else { "host" },
+                "writing the output",
                 write.as_secs_f64()
+            );
+        }
+        if let Some(c) = &self.connections {
+            eprintln!(
+                "  {:<12} {:<20} {:>9}",
+                "connections", "opened", c.connections
+            );
+            eprintln!(
+                "  {:<12} {:<20} {:>9}",
+                "", "TLS handshakes", c.tls_handshakes
+            );
+            eprintln!("  {:<12} {:<20} {:>9}", "", "HTTP/2", c.http2_connections);
+            eprintln!(
+                "  {:<12} {:<20} {:>9.1}",
+                "",
+                "requests each",
+                c.requests_per_connection()
             );
         }
         eprintln!(

@@ -1,5 +1,7 @@
 //! A fake Jira Cloud tenant: a real HTTP/1.1 server on 127.0.0.1 that speaks
-//! Jira's JSON shapes, page caps, error bodies and authentication rules.
+//! Jira's JSON shapes, page caps, error bodies and authentication rules. It
+//! can serve HTTPS instead ([`FakeJira::start_tls`]), with a certificate it
+//! makes at start, offering HTTP/2 and HTTP/1.1 by ALPN as Atlassian does.
 //!
 //! It serves the site (`{site}.atlassian.net`, told apart by the
 //! `x-forwarded-host` header the host's redirect adds), the gateway
@@ -33,11 +35,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hyper::server::conn::http1;
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls::{self, ServerConfig};
 
 pub use faults::{Fault, FaultRule, RateLimit, Which};
 pub use tenant::{
@@ -127,6 +133,11 @@ pub(crate) struct Shared {
     injected: Mutex<Vec<(String, Fault)>>,
     counts: Mutex<HashMap<String, u64>>,
     latency: Mutex<Duration>,
+    /// Added once per new connection, before it is served: the handshake's
+    /// round trip on a real network.
+    connection_delay: Mutex<Duration>,
+    /// Connections accepted.
+    connections: AtomicU64,
     rate_limit: Mutex<Option<RateLimit>>,
     in_flight: AtomicU64,
     peak_in_flight: AtomicU64,
@@ -137,6 +148,8 @@ pub struct FakeJira {
     addr: SocketAddr,
     shared: Arc<Shared>,
     task: JoinHandle<()>,
+    /// Over HTTPS: the certificate it serves, PEM, for a client to trust.
+    certificate: Option<String>,
 }
 
 impl Drop for FakeJira {
@@ -149,6 +162,44 @@ impl FakeJira {
     /// Starts serving `tenant` on an ephemeral port of 127.0.0.1. Must be
     /// called inside a tokio runtime.
     pub async fn start(tenant: Tenant) -> std::io::Result<Self> {
+        Self::serve(tenant, None).await
+    }
+
+    /// Like [`FakeJira::start`], over HTTPS with a self-signed certificate
+    /// for `127.0.0.1` and `localhost` made now ([`FakeJira::certificate_pem`]),
+    /// offering HTTP/2 and HTTP/1.1 by ALPN.
+    pub async fn start_tls(tenant: Tenant) -> std::io::Result<Self> {
+        Self::start_tls_offering(tenant, true).await
+    }
+
+    /// Over HTTPS, offering HTTP/2 by ALPN only with `http2`, else only
+    /// HTTP/1.1 (a server or proxy without HTTP/2).
+    pub async fn start_tls_offering(tenant: Tenant, http2: bool) -> std::io::Result<Self> {
+        let made = rcgen::generate_simple_self_signed(vec![
+            "127.0.0.1".to_owned(),
+            "localhost".to_owned(),
+        ])
+        .map_err(std::io::Error::other)?;
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(made.signing_key.serialize_der()));
+        let mut config =
+            ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .map_err(std::io::Error::other)?
+                .with_no_client_auth()
+                .with_single_cert(vec![made.cert.der().clone()], key)
+                .map_err(std::io::Error::other)?;
+        config.alpn_protocols = if http2 {
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        } else {
+            vec![b"http/1.1".to_vec()]
+        };
+        let acceptor = TlsAcceptor::from(Arc::new(config));
+        let mut fake = Self::serve(tenant, Some(acceptor)).await?;
+        fake.certificate = Some(made.cert.pem());
+        Ok(fake)
+    }
+
+    async fn serve(tenant: Tenant, tls: Option<TlsAcceptor>) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
@@ -158,6 +209,8 @@ impl FakeJira {
             injected: Mutex::default(),
             counts: Mutex::default(),
             latency: Mutex::new(Duration::ZERO),
+            connection_delay: Mutex::new(Duration::ZERO),
+            connections: AtomicU64::new(0),
             rate_limit: Mutex::new(None),
             in_flight: AtomicU64::new(0),
             peak_in_flight: AtomicU64::new(0),
@@ -169,24 +222,67 @@ impl FakeJira {
                     continue;
                 };
                 let shared = serving.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |req| {
-                        let shared = shared.clone();
-                        async move { serve(&shared, req).await }
-                    });
-                    // A client that hangs up mid-request is not the fake's problem.
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    shared.connections.fetch_add(1, Ordering::SeqCst);
+                    let delay = *shared
+                        .connection_delay
+                        .lock()
+                        .expect("connection delay poisoned");
+                    if !delay.is_zero() {
+                        tokio::time::sleep(delay).await;
+                    }
+                    let _ = stream.set_nodelay(true);
+                    match tls {
+                        None => serve_connection(stream, shared, false).await,
+                        // A client that fails the handshake is not the fake's problem.
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                                serve_connection(stream, shared, h2).await;
+                            }
+                        }
+                    }
                 });
             }
         });
-        Ok(Self { addr, shared, task })
+        Ok(Self {
+            addr,
+            shared,
+            task,
+            certificate: None,
+        })
     }
 
-    /// The base URL to pass as `--upstream`.
+    /// The base URL to pass as `--upstream`: `http://127.0.0.1:PORT`, or
+    /// `https://` when it serves HTTPS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.certificate.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// Over HTTPS, the certificate it serves (PEM), to be trusted by the client.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.certificate.as_deref()
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Delay added once per new connection before it is served (and, over
+    /// HTTPS, before its handshake): a handshake's round trip.
+    pub fn set_connection_delay(&self, delay: Duration) {
+        *self
+            .shared
+            .connection_delay
+            .lock()
+            .expect("connection delay poisoned") = delay;
     }
 
     /// Every request received so far.
@@ -249,6 +345,28 @@ impl FakeJira {
     pub fn with_tenant<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
         f(&mut self.shared.tenant.lock().expect("tenant poisoned"))
     }
+}
+
+/// Serves one connection, in HTTP/2 when ALPN chose it, else HTTP/1.1.
+async fn serve_connection(
+    stream: impl AsyncRead + AsyncWrite + Send + Unpin + 'static,
+    shared: Arc<Shared>,
+    h2: bool,
+) {
+    let service = service_fn(move |req| {
+        let shared = shared.clone();
+        async move { serve(&shared, req).await }
+    });
+    // A client that hangs up mid-request is not the fake's problem.
+    let _ = if h2 {
+        http2::Builder::new(TokioExecutor::new())
+            .serve_connection(TokioIo::new(stream), service)
+            .await
+    } else {
+        http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), service)
+            .await
+    };
 }
 
 type Response = hyper::Response<http::Body>;

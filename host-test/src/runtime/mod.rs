@@ -15,6 +15,10 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::outbound::{Outbound, RecordedRequest, Upstream};
+use crate::pool::{Pool, PoolStats};
+use crate::trust::Trust;
+use std::sync::Arc;
+use tokio_rustls::rustls::ClientConfig;
 
 mod describe;
 
@@ -103,10 +107,53 @@ pub fn engine() -> anyhow::Result<Engine> {
     Ok(engine)
 }
 
+/// Where [`Runtime::load`] keeps the compiled machine code of the component
+/// at `path`: beside it, named by the digest of its bytes and of the
+/// engine's settings (`extractor_jira.3f2a…d1.cwasm`), so that a rebuilt
+/// component or another wasmtime never reads a stale one.
+pub fn cache_path(path: &Path, bytes: &[u8], engine: &Engine) -> PathBuf {
+    use sha2::{Digest as _, Sha256};
+    use std::hash::{Hash as _, Hasher as _};
+    let mut settings = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut settings);
+    let mut digest = Sha256::new();
+    digest.update(bytes);
+    digest.update(settings.finish().to_le_bytes());
+    let digest = digest.finalize();
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "component".into(), |s| s.to_string_lossy().into_owned());
+    path.with_file_name(format!("{stem}.{hex}.cwasm"))
+}
+
+/// Writes the compiled component whole or not at all: to a temporary file
+/// beside `to`, then renamed over it.
+fn save_compiled(component: &Component, to: &Path) -> anyhow::Result<()> {
+    let code = component.serialize()?;
+    let tmp = to.with_extension(format!("cwasm.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, code)?;
+    std::fs::rename(&tmp, to).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })?;
+    Ok(())
+}
+
 /// Arms the store's deadline for one call.
 pub fn arm<T>(store: &mut Store<T>, timeout: Duration) {
     let ticks = (timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
     store.set_epoch_deadline(ticks);
+}
+
+/// Where the runtime's machine code came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Compiled {
+    /// Compiled now; `saved` names the file it was saved to for the next
+    /// run, `None` when it was not saved (no cache asked for, or the
+    /// directory is not writable: said once on standard error).
+    Now { saved: Option<PathBuf> },
+    /// Read from the file a previous run saved.
+    Cache(PathBuf),
 }
 
 /// A compiled component, ready to instantiate many times.
@@ -115,22 +162,83 @@ pub struct Runtime {
     pre: bindings::ExtractorPre<HostState>,
     component_bytes: usize,
     compile_time: Duration,
+    compiled: Compiled,
     limits: Limits,
+    /// What every instance's https connections trust.
+    tls: Arc<ClientConfig>,
 }
 
 impl Runtime {
+    /// Loads the component at `path`, reusing the machine code a previous
+    /// run saved beside it (see [`cache_path`]), or compiling it and saving
+    /// it there.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
         let bytes = std::fs::read(path)
             .with_context(|| format!("reading the component {}", path.display()))?;
-        Self::from_bytes(&bytes)
+        let engine = engine()?;
+        let cache = cache_path(path, &bytes, &engine);
+        let started = Instant::now();
+        // SAFETY: `deserialize_file` runs the file as native code. The file
+        // is one this host wrote beside the component, named by the digest
+        // of the component's bytes and of this engine's settings; whoever
+        // can write there can replace the component itself. wasmtime checks
+        // that it was made by the same wasmtime with the same settings, and
+        // any error falls back to compiling.
+        if let Ok(component) = unsafe { Component::deserialize_file(&engine, &cache) } {
+            let compile_time = started.elapsed();
+            return Self::link(
+                engine,
+                component,
+                bytes.len(),
+                compile_time,
+                Compiled::Cache(cache),
+            );
+        }
+        let component = Component::new(&engine, &bytes)
+            .map_err(|e| anyhow::Error::from(e).context("compiling the component"))?;
+        let compile_time = started.elapsed();
+        let saved = match save_compiled(&component, &cache) {
+            Ok(()) => Some(cache),
+            Err(e) => {
+                eprintln!(
+                    "host: not keeping the compiled component at {} ({e:#}); the next run compiles it again",
+                    cache.display()
+                );
+                None
+            }
+        };
+        Self::link(
+            engine,
+            component,
+            bytes.len(),
+            compile_time,
+            Compiled::Now { saved },
+        )
     }
 
+    /// Compiles `bytes`, with no cache.
     pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Self> {
         let engine = engine()?;
         let started = Instant::now();
         let component = Component::new(&engine, bytes)
             .map_err(|e| anyhow::Error::from(e).context("compiling the component"))?;
         let compile_time = started.elapsed();
+        Self::link(
+            engine,
+            component,
+            bytes.len(),
+            compile_time,
+            Compiled::Now { saved: None },
+        )
+    }
+
+    fn link(
+        engine: Engine,
+        component: Component,
+        component_bytes: usize,
+        compile_time: Duration,
+        compiled: Compiled,
+    ) -> anyhow::Result<Self> {
         let mut linker = Linker::<HostState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
@@ -138,10 +246,19 @@ impl Runtime {
         Ok(Self {
             engine,
             pre,
-            component_bytes: bytes.len(),
+            component_bytes,
             compile_time,
+            compiled,
             limits: Limits::default(),
+            tls: Trust::web().client_config()?,
         })
+    }
+
+    /// Instances trust `trust`'s certificates (the web roots and any added)
+    /// for their https connections.
+    pub fn with_trust(mut self, trust: &Trust) -> anyhow::Result<Self> {
+        self.tls = trust.client_config()?;
+        Ok(self)
     }
 
     pub fn with_limits(mut self, limits: Limits) -> Self {
@@ -174,14 +291,44 @@ impl Runtime {
         self.component_bytes
     }
 
+    /// How long compiling (or reading the cached machine code) took.
     pub fn compile_time(&self) -> Duration {
         self.compile_time
     }
 
+    pub fn compiled(&self) -> &Compiled {
+        &self.compiled
+    }
+
     /// A fresh instance with its own store. With `upstream`, requests for the
     /// Atlassian hosts go to that base URL instead.
+    /// The TLS configuration instances get by default.
+    pub fn tls(&self) -> Arc<ClientConfig> {
+        self.tls.clone()
+    }
+
     pub async fn instantiate(&self, upstream: Option<Upstream>) -> anyhow::Result<Plugin> {
-        let outbound = Outbound::new(upstream);
+        self.instantiate_trusting(upstream, self.tls.clone()).await
+    }
+
+    /// Like [`Runtime::instantiate`], with its own TLS trust (a test's fake
+    /// with a certificate of its own).
+    pub async fn instantiate_trusting(
+        &self,
+        upstream: Option<Upstream>,
+        tls: Arc<ClientConfig>,
+    ) -> anyhow::Result<Plugin> {
+        // One pool per instance: its connections live as long as it does.
+        self.instantiate_with_pool(upstream, Pool::new(tls)).await
+    }
+
+    /// Like [`Runtime::instantiate`], sending through `pool`.
+    pub async fn instantiate_with_pool(
+        &self,
+        upstream: Option<Upstream>,
+        pool: Pool,
+    ) -> anyhow::Result<Plugin> {
+        let outbound = Outbound::new(upstream, pool);
         let state = HostState {
             wasi: WasiCtx::builder().inherit_stderr().build(),
             http: WasiHttpCtx::new(),
@@ -448,6 +595,11 @@ impl Plugin {
             .await
             .map_err(CallError::Trap)?
             .map_err(CallError::Plugin)
+    }
+
+    /// What the instance's connection pool did so far.
+    pub fn connections(&self) -> PoolStats {
+        self.outbound.connections()
     }
 
     /// Every outbound request so far, credential redacted.
