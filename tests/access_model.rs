@@ -251,6 +251,7 @@ async fn extract_ndjson_streams_one_record_per_line() {
             config: None,
             upstream: None,
             component: None,
+            ca_file: None,
         },
         out: Some(path.clone()),
         format: Format::Ndjson,

@@ -739,6 +739,7 @@ async fn cli_apply_prints_the_outcome() {
             config: None,
             upstream: None,
             component: None,
+            ca_file: None,
         },
         action: path.clone(),
     })

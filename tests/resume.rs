@@ -141,6 +141,7 @@ async fn cli_resume_carries_an_ndjson_run_to_the_end() {
             config: Some(config),
             upstream: Some(h.fake.url()),
             component: None,
+            ca_file: None,
         },
         out: Some(dir.join("out.ndjson")),
         format: Format::Ndjson,
