@@ -3,12 +3,16 @@
 //! delivered. It is opaque JSON to the platform, and comes back from outside:
 //! it is checked before anything in it is used.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::phase::Facts;
-use super::{Current, Job};
+use super::{Current, Job, PhaseId};
 use crate::error::{Error, Result};
 
+/// 7: independent phases run at once: the cursor holds every phase under
+/// way and the phases that finished, not the one phase under way.
 /// 6: users jobs are a page or an organization lookup, and the users
 /// phase holds the pages awaiting their lookups.
 /// 5: admin tiers are read after application roles, and group members are
@@ -20,22 +24,27 @@ use crate::error::{Error, Result};
 /// ledger for every phase) cannot be read.
 /// 2: every project's scheme is read, and schemes used but not listed are
 /// read by id; a version-1 cursor would skip them.
-pub(crate) const CURSOR_VERSION: u32 = 6;
+pub(crate) const CURSOR_VERSION: u32 = 7;
 
 /// A cursor is a few kilobytes per thousand groups or projects; anything
 /// near this size is not one of ours.
 const MAX_CURSOR_BYTES: usize = 16 * 1024 * 1024;
 
-/// A cursor's content: what earlier phases passed on, the phase under way,
-/// and the jobs not yet delivered.
+/// A cursor's content: what finished phases passed on, the phases under
+/// way, and the jobs not yet delivered. A phase in neither list has not
+/// started, because a phase it comes after has not finished.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Cursor {
     version: u32,
     /// The API base URL: a cursor only resumes against the same site.
     base: String,
     pub facts: Facts,
-    /// `None` once every phase was delivered.
-    pub phase: Option<Current>,
+    /// The phases under way, in the order they started; empty once every
+    /// phase was delivered.
+    pub running: Vec<Current>,
+    /// The phases that finished and passed on their facts.
+    pub finished: BTreeSet<PhaseId>,
+    /// Each belongs to one of the phases under way.
     pub jobs: Vec<Job>,
 }
 
@@ -46,12 +55,19 @@ struct Header {
 }
 
 impl Cursor {
-    pub fn new(base: String, facts: Facts, phase: Option<Current>, jobs: Vec<Job>) -> Self {
+    pub fn new(
+        base: String,
+        facts: Facts,
+        running: Vec<Current>,
+        finished: BTreeSet<PhaseId>,
+        jobs: Vec<Job>,
+    ) -> Self {
         Self {
             version: CURSOR_VERSION,
             base,
             facts,
-            phase,
+            running,
+            finished,
             jobs,
         }
     }
@@ -79,16 +95,51 @@ impl Cursor {
                 cursor.base
             )));
         }
-        let foreign = match &cursor.phase {
-            Some(phase) => cursor.jobs.iter().any(|job| !phase.owns(job)),
-            None => !cursor.jobs.is_empty(),
-        };
+        cursor.check_phases()?;
+        Ok(cursor)
+    }
+
+    /// Checks that the phases are where this connector's scheduler could
+    /// have left them: each at most once, under way only once every phase
+    /// it comes after finished, not started only while one of those has
+    /// not, and every job one of a phase under way. Otherwise a phase would
+    /// start without the facts it reads, or never run at all.
+    fn check_phases(&self) -> Result<()> {
+        let mut seen = self.finished.clone();
+        for phase in &self.running {
+            if !seen.insert(phase.id()) {
+                return Err(Error::InvalidCursor(format!(
+                    "it names phase {} twice",
+                    phase.name()
+                )));
+            }
+        }
+        let ready = |id: PhaseId| id.after().iter().all(|dep| self.finished.contains(dep));
+        if let Some(early) = self.running.iter().find(|phase| !ready(phase.id())) {
+            return Err(Error::InvalidCursor(format!(
+                "it runs phase {} before a phase it comes after finished",
+                early.name()
+            )));
+        }
+        if let Some(idle) = PhaseId::ALL
+            .iter()
+            .find(|&&id| ready(id) && !seen.contains(&id))
+        {
+            return Err(Error::InvalidCursor(format!(
+                "it leaves phase {} unstarted though it could run",
+                idle.name()
+            )));
+        }
+        let foreign = self
+            .jobs
+            .iter()
+            .any(|job| !self.running.iter().any(|phase| phase.owns(job)));
         if foreign {
             return Err(Error::InvalidCursor(
-                "it holds a job of another phase than the one under way".into(),
+                "it holds a job of another phase than those under way".into(),
             ));
         }
-        Ok(cursor)
+        Ok(())
     }
 
     pub fn to_json(&self) -> String {

@@ -3,9 +3,10 @@
 //!
 //! Each phase has a job type of its own that names its endpoint and builds
 //! its request ([`Fetch`]). The scheduler's list of phases, written with
-//! [`phases!`](crate::extract::job::phases), generates the tagged [`Job`]
-//! and [`Current`] (the phase under way) from those, so that a phase is
-//! registered in one line and no `match` over every phase is written by hand.
+//! [`phases!`](crate::extract::job::phases), generates the tagged [`Job`],
+//! the phases' names with their dependencies, and [`Current`] (a phase under
+//! way) from those, so that a phase is registered in one line and no `match`
+//! over every phase is written by hand.
 //!
 //! [`Job`]: super::Job
 //! [`Current`]: super::Current
@@ -23,14 +24,20 @@ pub(crate) trait Fetch {
     fn call(&self, api: &Api) -> Call<Untyped>;
 }
 
-/// Declares the phases, in order, as `Name: Type` where `Type` implements
-/// [`Phase`](super::phase::Phase), and generates:
+/// Declares the phases, in list order, as `Name: Type` where `Type`
+/// implements [`Phase`](super::phase::Phase), followed by
+/// `[after Dep, ...]` when its `start` reads facts that those phases'
+/// `finish` passes on. A phase may only come after phases listed before it,
+/// so that the dependencies cannot form a cycle. Generates:
 /// - `Job`: one variant per phase holding that phase's job, with `From`
-///   each phase's job and the endpoint and request of any job;
-/// - `Current`: one variant per phase holding its state, which starts
-///   phases in order and hands each answer to the phase whose job it is.
+///   each phase's job, the endpoint and request of any job, and the phase
+///   it belongs to;
+/// - `PhaseId`: one variant per phase, with its dependencies and how to
+///   start it;
+/// - `Current`: one variant per phase holding its state, which hands each
+///   answer to the phase whose job it is.
 macro_rules! phases {
-    ($($name:ident: $phase:ty),+ $(,)?) => {
+    ($($name:ident: $phase:ty $([after $($dep:ident),+ $(,)?])?),+ $(,)?) => {
         /// One request to make, tagged with the phase that makes it.
         #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
         pub(crate) enum Job {
@@ -53,27 +60,69 @@ macro_rules! phases {
                     $(Job::$name(job) => job.call(api),)+
                 }
             }
+
+            /// The phase whose job this is, which its answer goes back to.
+            pub(crate) fn phase(&self) -> PhaseId {
+                match self {
+                    $(Job::$name(_) => PhaseId::$name,)+
+                }
+            }
         }
 
-        /// The phase under way, with its bookkeeping.
+        /// A phase by name: what the scheduler knows of it before it starts
+        /// and after it finished, and what a cursor saves of the finished.
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            PartialOrd,
+            Ord,
+            serde::Serialize,
+            serde::Deserialize,
+        )]
+        pub(crate) enum PhaseId {
+            $($name,)+
+        }
+
+        impl PhaseId {
+            /// Every phase, in list order.
+            pub(crate) const ALL: &[PhaseId] = &[$(PhaseId::$name,)+];
+
+            /// The phases whose `finish` passes on facts this phase's
+            /// `start` reads: it starts once all of them finished.
+            pub(crate) fn after(self) -> &'static [PhaseId] {
+                match self {
+                    $(PhaseId::$name => &[$($(PhaseId::$dep,)+)?],)+
+                }
+            }
+
+            pub(crate) fn name(self) -> &'static str {
+                match self {
+                    $(PhaseId::$name => <$phase as $crate::extract::phase::Phase>::NAME,)+
+                }
+            }
+
+            /// Starts the phase, with its first jobs.
+            pub(crate) fn start(
+                self,
+                facts: &$crate::extract::phase::Facts,
+                concurrency: u32,
+            ) -> (Current, Vec<Job>) {
+                match self {
+                    $(PhaseId::$name => Current::begin::<$phase>(facts, concurrency),)+
+                }
+            }
+        }
+
+        /// A phase under way, with its bookkeeping.
         #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
         pub(crate) enum Current {
             $($name($phase),)+
         }
 
-        /// The phases' positions in the order.
-        #[derive(Clone, Copy)]
-        enum Step {
-            $($name,)+
-        }
-
         impl Current {
-            /// How to start each phase, in order.
-            const STARTS: &[fn(
-                &$crate::extract::phase::Facts,
-                u32,
-            ) -> (Current, Vec<Job>)] = &[$(Current::begin::<$phase>,)+];
-
             fn begin<P: $crate::extract::phase::Phase>(
                 facts: &$crate::extract::phase::Facts,
                 concurrency: u32,
@@ -85,33 +134,14 @@ macro_rules! phases {
                 (phase.into(), jobs.into_iter().map(Into::into).collect())
             }
 
-            /// Starts the first phase, with its first jobs.
-            pub(crate) fn first(
-                facts: &$crate::extract::phase::Facts,
-                concurrency: u32,
-            ) -> (Current, Vec<Job>) {
-                Self::STARTS[0](facts, concurrency)
-            }
-
-            /// Starts the phase after this one, with its first jobs; `None`
-            /// after the last.
-            pub(crate) fn next(
-                &self,
-                facts: &$crate::extract::phase::Facts,
-                concurrency: u32,
-            ) -> Option<(Current, Vec<Job>)> {
-                let step = match self {
-                    $(Current::$name(_) => Step::$name,)+
-                };
-                Self::STARTS
-                    .get(step as usize + 1)
-                    .map(|start| start(facts, concurrency))
+            pub(crate) fn id(&self) -> PhaseId {
+                match self {
+                    $(Current::$name(_) => PhaseId::$name,)+
+                }
             }
 
             pub(crate) fn name(&self) -> &'static str {
-                match self {
-                    $(Current::$name(_) => <$phase as $crate::extract::phase::Phase>::NAME,)+
-                }
+                self.id().name()
             }
 
             pub(crate) fn progress(&self) -> $crate::extract::phase::Tally {
@@ -137,7 +167,7 @@ macro_rules! phases {
 
             /// Whether `job` is one of this phase's.
             pub(crate) fn owns(&self, job: &Job) -> bool {
-                matches!((self, job), $((Current::$name(_), Job::$name(_)))|+)
+                job.phase() == self.id()
             }
 
             /// Hands the answer to one of this phase's jobs to the phase.
@@ -152,8 +182,9 @@ macro_rules! phases {
                     $((Current::$name(phase), Job::$name(job)) => {
                         phase.handle(job, answer, &mut Sink::new(pending))
                     })+
-                    // A cursor's jobs are checked against its phase, and a
-                    // phase queues only its own: this cannot be reached.
+                    // The scheduler hands each answer to the phase its job
+                    // names, and a phase queues only its own: this cannot be
+                    // reached.
                     (phase, _) => Err($crate::error::Error::Other(format!(
                         "Phase {} was handed a job of another phase ({})",
                         phase.name(),

@@ -1,4 +1,4 @@
-//! A full extraction, run as a sequence of phases and delivered in batches.
+//! A full extraction, run as phases that overlap and delivered in batches.
 //!
 //! This module is the scheduler; it knows nothing of Jira's resources. Each
 //! phase lives in the module of its resource, owns its jobs and its
@@ -7,9 +7,13 @@
 //! Every page is a job. Jobs that do not depend on each other (the pages of
 //! one listing once its total is known, the member pages of different groups,
 //! the roles of different projects) are handed to the executor together, so
-//! they are in flight at once. Each answer is mapped straight into the current
-//! batch, so the guest holds at most a batch and the pages in flight, whatever
-//! the size of the tenant.
+//! they are in flight at once. Phases that do not depend on each other run
+//! at once too: a phase starts as soon as every phase whose facts it reads
+//! has finished, and the jobs of every phase under way share one queue and
+//! one window of requests in flight, so the window does not drain between
+//! phases. Each answer is mapped straight into the current batch, so the
+//! guest holds at most a batch, the pages in flight and the bookkeeping of
+//! the phases under way, whatever the size of the tenant.
 
 mod admin_tiers;
 mod answer;
@@ -33,31 +37,36 @@ use answer::Sent;
 use cursor::Cursor;
 pub use phase::SiteFacts;
 use phase::{Facts, Pending};
+use std::collections::BTreeSet;
 
-// The phases, in order; adding one is adding its module and a line here.
-// Each phase passes on facts a later one needs (see `phase::Facts`): users
-// the account types of apps and customers; application roles the products
-// and the groups each names; admin tiers (site-admin, and each product's
-// admin and user groups, after application roles because they are read per
-// product) the site-admin groups and what each group gives; groups their
-// names (for projects, whose grants may name a group only by name, and for
-// group members); global roles the roles of every company-managed project;
-// permission schemes their grants. Projects come after those, because each
-// project's grants are resolved (and its project entity written) once its
-// roles, its lead and its scheme are known; they pass on the groups that
-// administer each project. Group members come last, because each member's
-// entitlement rows name what the group gives: products, admin tiers and
-// the projects it administers. Every fact is kept per group, never per user.
+// The phases; adding one is adding its module and a line here. A phase
+// reads facts only in `start` and passes them on only in `finish` (see
+// `phase::Facts`), so it comes after exactly the phases whose facts its
+// `start` reads, and runs alongside every other. Users (the account types
+// of apps and customers), application roles (the products and the groups
+// each names), groups (their names), global roles (the roles of every
+// company-managed project), permissions and permission schemes (their
+// grants) read nothing, and start together. Admin tiers (site-admin, and
+// each product's admin and user groups) read the products and the groups
+// `/applicationrole` names, and pass on the site-admin groups and what
+// each group gives. Projects resolve each project's grants (and write its
+// project entity) once its roles, its lead and its scheme are known: they
+// read the account types, the products, group ids by name, the global
+// roles and the scheme grants, and pass on the groups that administer each
+// project. Group members read every group's name and what each gives:
+// products and admin tiers, and the projects it administers. Every fact is
+// kept per group, never per user.
 job::phases! {
     Users: users::Users,
     ApplicationRoles: product_access::ApplicationRoles,
-    AdminTiers: admin_tiers::AdminTiers,
+    AdminTiers: admin_tiers::AdminTiers [after ApplicationRoles],
     Groups: groups::Groups,
     Roles: projects::Roles,
     Permissions: permissions::Permissions,
     PermissionSchemes: permissions::PermissionSchemes,
-    Projects: projects::Projects,
-    GroupMembers: groups::GroupMembers,
+    Projects: projects::Projects
+        [after Users, ApplicationRoles, Groups, Roles, PermissionSchemes],
+    GroupMembers: groups::GroupMembers [after Groups, AdminTiers, Projects],
 }
 
 /// A batch is handed over once it holds this many records.
@@ -78,6 +87,13 @@ pub struct Batch {
     pub progress: Progress,
 }
 
+/// A phase under way, and how many of its jobs are outstanding: waiting in
+/// the queue or in the executor. It is over when none is left.
+struct Running {
+    phase: Current,
+    outstanding: usize,
+}
+
 pub struct Extraction<T: Transport> {
     api: Api,
     executor: Executor<T, Sent>,
@@ -85,12 +101,17 @@ pub struct Extraction<T: Transport> {
     /// How many jobs may wait in the executor at once: enough to keep it
     /// busy, few enough that requests are built only shortly before sending.
     feed_limit: usize,
-    /// Records not yet delivered and jobs not yet handed to the executor.
+    /// Records not yet delivered and jobs not yet handed to the executor,
+    /// of every phase under way.
     pending: Pending,
     /// What finished phases passed on.
     facts: Facts,
-    /// The phase under way; `None` once every phase was delivered.
-    phase: Option<Current>,
+    /// The phases under way, in the order they started; empty once every
+    /// phase was delivered.
+    running: Vec<Running>,
+    /// The phases that finished and passed on their facts. A phase neither
+    /// here nor under way waits for one it comes after.
+    finished: BTreeSet<PhaseId>,
     failed: Option<Error>,
     /// The cursor as of the last delivered batch.
     checkpoint: Option<Cursor>,
@@ -122,9 +143,7 @@ impl<T: Transport> Extraction<T> {
         extraction.facts.site = site;
         // Without the admin API configured there is nothing to look up.
         extraction.facts.activity = activity.filter(|_| extraction.api.org().is_some());
-        let (phase, jobs) = Current::first(&extraction.facts, extraction.concurrency);
-        extraction.pending.queue.extend(jobs);
-        extraction.phase = Some(phase);
+        extraction.start_ready_phases();
         extraction
     }
 
@@ -151,7 +170,17 @@ impl<T: Transport> Extraction<T> {
         let mut extraction = Self::blank(api, transport, concurrency, policy);
         extraction.pending.queue.extend(cursor.jobs.iter().cloned());
         extraction.facts = cursor.facts.clone();
-        extraction.phase = cursor.phase.clone();
+        // The cursor holds every job not handled yet, so each phase's share
+        // of them is what it has outstanding.
+        extraction.running = cursor
+            .running
+            .iter()
+            .map(|phase| Running {
+                outstanding: cursor.jobs.iter().filter(|job| phase.owns(job)).count(),
+                phase: phase.clone(),
+            })
+            .collect();
+        extraction.finished = cursor.finished.clone();
         extraction.checkpoint = Some(cursor);
         Ok(extraction)
     }
@@ -165,9 +194,27 @@ impl<T: Transport> Extraction<T> {
             feed_limit: 2 * concurrency as usize,
             pending: Pending::default(),
             facts: Facts::default(),
-            phase: None,
+            running: Vec::new(),
+            finished: BTreeSet::new(),
             failed: None,
             checkpoint: None,
+        }
+    }
+
+    /// Starts, in list order, every phase that has not started and whose
+    /// dependencies have all finished; their first jobs join the queue
+    /// behind the jobs of the phases already under way.
+    fn start_ready_phases(&mut self) {
+        for &id in PhaseId::ALL {
+            let started = self.finished.contains(&id)
+                || self.running.iter().any(|running| running.phase.id() == id);
+            if started || !id.after().iter().all(|dep| self.finished.contains(dep)) {
+                continue;
+            }
+            let (phase, jobs) = id.start(&self.facts, self.concurrency);
+            let outstanding = jobs.len();
+            self.pending.queue.extend(jobs);
+            self.running.push(Running { phase, outstanding });
         }
     }
 
@@ -190,7 +237,8 @@ impl<T: Transport> Extraction<T> {
         self.checkpoint = Some(Cursor::new(
             self.api.base_url(),
             self.facts.clone(),
-            self.phase.clone(),
+            self.running.iter().map(|r| r.phase.clone()).collect(),
+            self.finished.clone(),
             jobs,
         ));
     }
@@ -213,12 +261,11 @@ impl<T: Transport> Extraction<T> {
                 "Resume it from its cursor".to_owned(),
             ])));
         }
-        let Some(phase) = self.phase.take() else {
+        if self.running.is_empty() {
             return Ok(None);
-        };
-        match self.run(phase) {
-            Ok((batch, phase)) => {
-                self.phase = phase;
+        }
+        match self.run() {
+            Ok(batch) => {
                 self.save_checkpoint();
                 Ok(Some(batch))
             }
@@ -229,10 +276,15 @@ impl<T: Transport> Extraction<T> {
         }
     }
 
-    /// Runs `phase` until a batch is ready; returns the batch and the phase
-    /// under way after it.
-    fn run(&mut self, mut phase: Current) -> Result<(Batch, Option<Current>)> {
+    /// Runs the phases under way until a batch is ready: one is full, or a
+    /// phase is over.
+    fn run(&mut self) -> Result<Batch> {
         loop {
+            // A phase that started with no job (group members of a site
+            // without groups), or a cursor saved so, is over at once.
+            if let Some(i) = self.running.iter().position(|r| r.outstanding == 0) {
+                return self.end_phase(i);
+            }
             while self.executor.outstanding() < self.feed_limit {
                 let Some(job) = self.pending.queue.pop_front() else {
                     break;
@@ -241,50 +293,77 @@ impl<T: Transport> Extraction<T> {
                 self.executor.submit(Sent { endpoint, job }, request);
             }
             let Some(done) = self.executor.next_completed() else {
-                return self.end_phase(phase);
+                // Every phase under way has a job outstanding, and the feed
+                // above hands queued jobs on to an idle executor.
+                return Err(Error::Other(format!(
+                    "The scheduler lost the jobs of phase {}",
+                    self.running.first().map_or("(none)", |r| r.phase.name())
+                )));
             };
             let (job, answer) = answer::receive(done)?;
-            phase.handle(job, &answer, &mut self.pending)?;
+            let owner = job.phase();
+            let Some(i) = self.running.iter().position(|r| r.phase.id() == owner) else {
+                return Err(Error::Other(format!(
+                    "An answer came for phase {}, which is not under way",
+                    owner.name()
+                )));
+            };
+            let queued = self.pending.queue.len();
+            let running = &mut self.running[i];
+            running.phase.handle(job, &answer, &mut self.pending)?;
+            // The queue only grows while a phase handles an answer, and only
+            // with that phase's jobs: the growth is what it queued.
+            let added = self.pending.queue.len().saturating_sub(queued);
+            running.outstanding = (running.outstanding + added).saturating_sub(1);
+            if running.outstanding == 0 {
+                return self.end_phase(i);
+            }
             if self.pending.records() >= BATCH_RECORDS {
-                let batch = self.take_batch(&phase);
-                return Ok((batch, Some(phase)));
+                let progress = progress(&running.phase);
+                return Ok(self.take_batch(progress));
             }
         }
     }
 
-    /// A phase ends when no job is left; it must agree that it read every
-    /// listing to its end, or something would be missing. Then the next
-    /// phase starts.
-    fn end_phase(&mut self, phase: Current) -> Result<(Batch, Option<Current>)> {
-        if !phase.is_complete() {
+    /// A phase ends when no job of it is left; it must agree that it read
+    /// every listing to its end, or something would be missing. Its batch
+    /// (perhaps empty) carries its final progress, so that each phase is
+    /// seen to end; then the phases that waited for it start.
+    fn end_phase(&mut self, i: usize) -> Result<Batch> {
+        let ended = &self.running[i].phase;
+        if !ended.is_complete() {
             return Err(Error::Other(format!(
                 "Phase {} ended before every page was read",
-                phase.name()
+                ended.name()
             )));
         }
-        let batch = self.take_batch(&phase);
-        phase.finish(&mut self.facts);
-        let next = phase
-            .next(&self.facts, self.concurrency)
-            .map(|(next, jobs)| {
-                self.pending.queue.extend(jobs);
-                next
-            });
-        Ok((batch, next))
+        let batch = self.take_batch(progress(ended));
+        let ended = self.running.remove(i).phase;
+        ended.finish(&mut self.facts);
+        self.finished.insert(ended.id());
+        self.start_ready_phases();
+        Ok(batch)
     }
 
-    fn take_batch(&mut self, phase: &Current) -> Batch {
-        let tally = phase.progress();
+    /// Hands over the records pending, of whichever phases mapped them,
+    /// with `progress`: that of the phase whose answer or end cut the batch.
+    fn take_batch(&mut self, progress: Progress) -> Batch {
         Batch {
             entities: std::mem::take(&mut self.pending.entities),
             relations: std::mem::take(&mut self.pending.relations),
             entitlements: std::mem::take(&mut self.pending.entitlements),
-            progress: Progress {
-                phase: phase.name(),
-                done: tally.done,
-                total: tally.total,
-            },
+            progress,
         }
+    }
+}
+
+/// How far `phase` is, for a batch.
+fn progress(phase: &Current) -> Progress {
+    let tally = phase.progress();
+    Progress {
+        phase: phase.name(),
+        done: tally.done,
+        total: tally.total,
     }
 }
 

@@ -32,7 +32,9 @@ pub(crate) trait Phase: Debug + Clone + Serialize + DeserializeOwned {
     const NAME: &'static str;
 
     /// Starts the phase: its state and its first jobs. `facts` holds what
-    /// earlier phases passed on; `concurrency` is the most requests that
+    /// the phases that finished passed on; the only facts read may be those
+    /// of the phases it comes after (its `[after ...]` in `phases!`), since
+    /// the others may still run. `concurrency` is the most requests that
     /// may be in flight at once.
     fn start(facts: &Facts, concurrency: u32) -> (Self, Vec<Self::Job>);
 

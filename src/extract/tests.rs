@@ -7,7 +7,7 @@ use super::*;
 use crate::config::Config;
 use crate::domain::Value;
 use crate::jira::transport::fake::{FakeTransport, json};
-use crate::jira::transport::{HttpRequest, HttpResponse, TransportError};
+use crate::jira::transport::{HttpRequest, HttpResponse, Ticket, TransportError};
 use serde_json::{Value as Json, json};
 
 fn api() -> Api {
@@ -119,6 +119,29 @@ fn run_all<T: Transport>(ex: &mut Extraction<T>) -> (Vec<Entity>, Vec<Relation>,
     (entities, relations, progress)
 }
 
+/// Checks that each phase reports only after every phase it comes after
+/// reported its end, and that a phase's progress never goes back.
+fn assert_reports_in_dependency_order(progress: &[Progress]) {
+    let first = |name: &str| progress.iter().position(|p| p.phase == name);
+    let last = |name: &str| progress.iter().rposition(|p| p.phase == name);
+    for &id in PhaseId::ALL {
+        for dep in id.after() {
+            assert!(
+                last(dep.name()) < first(id.name()),
+                "{} reported before {} ended: {progress:?}",
+                id.name(),
+                dep.name()
+            );
+        }
+        let done: Vec<u64> = progress
+            .iter()
+            .filter(|p| p.phase == id.name())
+            .map(|p| p.done)
+            .collect();
+        assert!(done.is_sorted(), "{}: {done:?}", id.name());
+    }
+}
+
 #[test]
 fn next_batch_reads_every_page_of_every_listing() {
     let transport = FakeTransport::new(tenant(2500, vec![0, 51, 120, 3]));
@@ -143,23 +166,23 @@ fn next_batch_reads_every_page_of_every_listing() {
         .rfind(|p| p.phase == "group-members")
         .unwrap();
     assert_eq!((groups.done, groups.total), (4, Some(4)));
-    let phases: Vec<&str> = progress.iter().map(|p| p.phase).collect();
-    let mut order = phases.clone();
-    order.dedup();
-    assert_eq!(
-        order,
-        [
-            "users",
-            "application-roles",
-            "admin-tiers",
-            "groups",
-            "roles",
-            "permissions",
-            "permission-schemes",
-            "projects",
-            "group-members"
-        ]
-    );
+    let mut reported: Vec<&str> = progress.iter().map(|p| p.phase).collect();
+    reported.sort();
+    reported.dedup();
+    let mut every = [
+        "users",
+        "application-roles",
+        "admin-tiers",
+        "groups",
+        "roles",
+        "permissions",
+        "permission-schemes",
+        "projects",
+        "group-members",
+    ];
+    every.sort();
+    assert_eq!(reported, every, "every phase reports its progress");
+    assert_reports_in_dependency_order(&progress);
     assert!(
         progress
             .iter()
@@ -282,15 +305,32 @@ fn next_batch_stops_with_a_typed_error_and_stays_failed() {
 
 #[test]
 fn next_batch_rejects_a_page_of_the_wrong_shape() {
-    let transport = FakeTransport::new(|req| {
+    let fake = FakeTransport::new(|req| {
         if req.path() == "/rest/api/3/users/search" {
-            json(200, json!({"values": []}))
-        } else {
-            panic!("no further request expected")
+            return json(200, json!({"values": []}));
         }
+        // Other phases run alongside; their answers are empty.
+        empty_access_model(req).unwrap_or_else(|| tenant(0, vec![])(req))
     });
-    let mut ex = Extraction::new(api(), site(), transport, 2, RetryPolicy::default());
+    let mut ex = Extraction::new(
+        api(),
+        site(),
+        Recording::new(fake),
+        2,
+        RetryPolicy::default(),
+    );
     assert!(matches!(ex.next_batch(), Err(Error::InvalidResponse(f)) if f.step == "list users"));
+    let events = &ex.transport().events;
+    let answered = events
+        .iter()
+        .position(|e| matches!(e, Event::Answer(l) if l.contains("users/search")))
+        .unwrap();
+    assert!(
+        !events[answered..]
+            .iter()
+            .any(|e| matches!(e, Event::Start(..))),
+        "no further request after the page of the wrong shape: {events:?}"
+    );
 }
 
 #[test]
@@ -972,19 +1012,323 @@ fn resume_names_the_version_of_an_older_cursor() {
     );
 }
 
-#[test]
-fn resume_refuses_a_job_of_another_phase() {
+/// The cursor after `batches` batches of a run against `projects_tenant`,
+/// as JSON to tamper with.
+fn projects_cursor(batches: usize) -> Json {
     let transport = FakeTransport::new(projects_tenant);
     let mut ex = Extraction::new(api(), site(), transport, 3, RetryPolicy::default());
-    ex.next_batch().unwrap();
-    let cursor = ex.resume_cursor().unwrap();
-    let next_job = r#"[{"ApplicationRoles":null}]"#;
-    assert!(cursor.contains(next_job), "{cursor}");
-    let err = refusal(&cursor.replace(next_job, r#"[{"Users":{"Page":{"start_at":0}}}]"#));
+    for _ in 0..batches {
+        ex.next_batch().unwrap().unwrap();
+    }
+    serde_json::from_str(&ex.resume_cursor().unwrap()).unwrap()
+}
+
+/// The names of the phases a cursor runs.
+fn running(cursor: &Json) -> Vec<String> {
+    cursor["running"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|phase| phase.as_object().unwrap().keys().next().unwrap().clone())
+        .collect()
+}
+
+#[test]
+fn resume_refuses_a_job_of_another_phase() {
+    let cursor = projects_cursor(1);
+    assert!(refusal(&cursor.to_string()).is_none(), "{cursor}");
+    assert_eq!(cursor["finished"], json!(["Users"]), "{cursor}");
+    // A job of a finished phase, and of one that has not started.
+    for job in [
+        json!({"Users": {"Page": {"start_at": 0}}}),
+        json!({"GroupMembers": {"group_id": "g0", "start_at": 0}}),
+    ] {
+        let mut tampered = cursor.clone();
+        tampered["jobs"].as_array_mut().unwrap().push(job);
+        let err = refusal(&tampered.to_string());
+        assert!(
+            matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("another phase")),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn resume_refuses_a_phase_running_before_its_dependencies() {
+    // Run until admin tiers, which come after application roles, run.
+    let cursor = (1..20)
+        .map(projects_cursor)
+        .find(|cursor| running(cursor).contains(&"AdminTiers".to_owned()))
+        .expect("admin tiers run at some batch");
+    assert!(refusal(&cursor.to_string()).is_none(), "{cursor}");
+    let mut tampered = cursor.clone();
+    tampered["finished"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|id| id != "ApplicationRoles");
+    let err = refusal(&tampered.to_string());
     assert!(
-        matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("another phase")),
+        matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("phase admin-tiers before")),
         "{err:?}"
     );
+}
+
+#[test]
+fn resume_refuses_a_phase_left_unstarted() {
+    let mut cursor = projects_cursor(1);
+    // Users need nothing: a cursor that neither ran nor finished them would
+    // never read them.
+    cursor["finished"] = json!([]);
+    let err = refusal(&cursor.to_string());
+    assert!(
+        matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("phase users unstarted")),
+        "{err:?}"
+    );
+    let mut twice = projects_cursor(1);
+    let groups = twice["running"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|phase| phase.get("Groups").is_some())
+        .unwrap()
+        .clone();
+    twice["running"].as_array_mut().unwrap().push(groups);
+    let err = refusal(&twice.to_string());
+    assert!(
+        matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("twice")),
+        "{err:?}"
+    );
+}
+
+/// A fake that also notes what happens on the wire, in order: each request
+/// started, with every request then in flight, and each answer.
+struct Recording {
+    fake: FakeTransport,
+    in_flight: HashMap<Ticket, String>,
+    events: Vec<Event>,
+}
+
+#[derive(Debug)]
+enum Event {
+    /// A request started; the requests in flight with it, itself included.
+    Start(String, Vec<String>),
+    Answer(String),
+}
+
+impl Recording {
+    fn new(fake: FakeTransport) -> Self {
+        Self {
+            fake,
+            in_flight: HashMap::new(),
+            events: Vec::new(),
+        }
+    }
+}
+
+impl Transport for Recording {
+    fn start(&mut self, request: &HttpRequest) -> Ticket {
+        let ticket = self.fake.start(request);
+        self.in_flight.insert(ticket, request.line());
+        let window = self.in_flight.values().cloned().collect();
+        self.events.push(Event::Start(request.line(), window));
+        ticket
+    }
+
+    fn wait(
+        &mut self,
+        timeout: Option<std::time::Duration>,
+    ) -> Vec<(Ticket, Result<HttpResponse, TransportError>)> {
+        let done = self.fake.wait(timeout);
+        for (ticket, _) in &done {
+            if let Some(line) = self.in_flight.remove(ticket) {
+                self.events.push(Event::Answer(line));
+            }
+        }
+        done
+    }
+
+    fn now(&self) -> std::time::Duration {
+        self.fake.now()
+    }
+}
+
+/// The phase a request line belongs to, by the endpoints each reads.
+fn phase_of(line: &str) -> &'static str {
+    let path = line.split([' ', '?']).nth(1).unwrap();
+    match path {
+        "/rest/api/3/users/search" => "users",
+        _ if path.starts_with("/admin/") => "users",
+        "/rest/api/3/applicationrole" => "application-roles",
+        "/rest/api/3/group/bulk" if line.contains("accessType=") => "admin-tiers",
+        "/rest/api/3/group/bulk" => "groups",
+        "/rest/api/3/role" => "roles",
+        "/rest/api/3/permissions" => "permissions",
+        "/rest/api/3/permissionscheme" => "permission-schemes",
+        "/rest/api/3/group/member" => "group-members",
+        _ if path.starts_with("/rest/api/3/project")
+            || path.starts_with("/rest/api/3/permissionscheme/") =>
+        {
+            "projects"
+        }
+        other => panic!("no phase reads {other}"),
+    }
+}
+
+#[test]
+fn extract_overlaps_independent_phases() {
+    let transport = Recording::new(FakeTransport::new(tenant(2500, vec![0, 51, 120, 3])));
+    let mut ex = Extraction::new(api(), site(), transport, 4, RetryPolicy::default());
+    run_all(&mut ex);
+    let windows: Vec<(&str, Vec<&str>)> = ex
+        .transport()
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Start(line, window) => {
+                Some((phase_of(line), window.iter().map(|l| phase_of(l)).collect()))
+            }
+            Event::Answer(_) => None,
+        })
+        .collect();
+    let overlap = |a: &str, b: &str| {
+        windows
+            .iter()
+            .any(|(_, w)| w.contains(&a) && w.contains(&b))
+    };
+    // The strict order read admin tiers after the last page of users, and
+    // groups after admin tiers.
+    assert!(overlap("users", "admin-tiers"), "{windows:?}");
+    assert!(overlap("groups", "application-roles"), "{windows:?}");
+    let together = |phase: &str| {
+        windows
+            .iter()
+            .any(|(p, w)| *p == phase && w.iter().any(|other| other != p))
+    };
+    for phase in ["users", "groups", "application-roles", "admin-tiers"] {
+        assert!(together(phase), "{phase} overlaps another phase");
+    }
+    // The window drains only at the start, and where a phase waits for
+    // every phase still under way (projects, and group members after
+    // them); the strict order drained it at each of the nine phases.
+    let drained = windows.iter().filter(|(_, w)| w.len() == 1).count();
+    assert!(drained <= 3, "{drained} times: {windows:?}");
+    assert!(ex.transport().fake.max_in_flight <= 4);
+}
+
+#[test]
+fn extract_starts_a_phase_only_after_its_dependencies() {
+    let transport = Recording::new(FakeTransport::new(tiers_tenant));
+    let mut ex = Extraction::new(api(), site(), transport, 8, RetryPolicy::default());
+    let (_, _, progress) = run_all(&mut ex);
+    assert_reports_in_dependency_order(&progress);
+    let events = &ex.transport().events;
+    let first_start = |phase: &str| {
+        events
+            .iter()
+            .position(|e| matches!(e, Event::Start(l, _) if phase_of(l) == phase))
+            .unwrap_or_else(|| panic!("{phase} made no request"))
+    };
+    let last_answer = |phase: &str| {
+        events
+            .iter()
+            .rposition(|e| matches!(e, Event::Answer(l) if phase_of(l) == phase))
+            .unwrap_or_else(|| panic!("{phase} had no answer"))
+    };
+    for &id in PhaseId::ALL {
+        for dep in id.after() {
+            assert!(
+                last_answer(dep.name()) < first_start(id.name()),
+                "{} started before {} finished: {events:?}",
+                id.name(),
+                dep.name()
+            );
+        }
+    }
+    assert!(last_answer("projects") < first_start("group-members"));
+    // Phases that wait for nothing start together: the last of them starts
+    // after a few answers, where the strict order waited for eight (users,
+    // application roles, three tiers, groups, roles, permissions).
+    let independent = PhaseId::ALL.iter().filter(|id| id.after().is_empty());
+    let latest = independent.map(|id| first_start(id.name())).max().unwrap();
+    assert!(
+        events[..latest]
+            .iter()
+            .filter(|e| matches!(e, Event::Answer(_)))
+            .count()
+            < 6,
+        "{events:?}"
+    );
+}
+
+/// Every record of a run, sorted, so that two runs compare whatever the
+/// order their phases interleaved in.
+fn records(
+    batches: impl IntoIterator<Item = Batch>,
+) -> (Vec<Entity>, Vec<Relation>, Vec<Entitlement>) {
+    let (mut entities, mut relations, mut entitlements) = (Vec::new(), Vec::new(), Vec::new());
+    for batch in batches {
+        entities.extend(batch.entities);
+        relations.extend(batch.relations);
+        entitlements.extend(batch.entitlements);
+    }
+    entities.sort();
+    relations.sort();
+    entitlements.sort();
+    (entities, relations, entitlements)
+}
+
+fn batches<T: Transport>(ex: &mut Extraction<T>) -> Vec<Batch> {
+    std::iter::from_fn(|| ex.next_batch().unwrap()).collect()
+}
+
+#[test]
+fn resume_carries_on_with_several_phases_running() {
+    let straight = {
+        let transport = FakeTransport::new(tiers_and_users(2500));
+        let mut ex = Extraction::new(api(), site(), transport, 4, RetryPolicy::default());
+        records(batches(&mut ex))
+    };
+    let mut cuts = 0;
+    for cut in 1.. {
+        let transport = FakeTransport::new(tiers_and_users(2500));
+        let mut first = Extraction::new(api(), site(), transport, 4, RetryPolicy::default());
+        let delivered: Vec<Batch> = (0..cut)
+            .map_while(|_| first.next_batch().unwrap())
+            .collect();
+        if delivered.len() < cut {
+            break;
+        }
+        let cursor = first.resume_cursor().unwrap();
+        let json: Json = serde_json::from_str(&cursor).unwrap();
+        if running(&json).len() < 2 {
+            continue;
+        }
+        cuts += 1;
+        let transport = FakeTransport::new(tiers_and_users(2500));
+        let mut second =
+            Extraction::resume(api(), transport, 4, RetryPolicy::default(), &cursor).unwrap();
+        let rest = batches(&mut second);
+        let resumed = records(delivered.into_iter().chain(rest));
+        assert_eq!(
+            resumed,
+            straight,
+            "cut after batch {cut}: {:?}",
+            running(&json)
+        );
+    }
+    assert!(cuts >= 3, "{cuts} cuts with several phases running");
+}
+
+/// `tiers_tenant` with `users` accounts, so that users fill batches while
+/// other phases run.
+fn tiers_and_users(
+    users: usize,
+) -> impl FnMut(&HttpRequest) -> Result<HttpResponse, TransportError> {
+    let mut people = tenant(users, vec![]);
+    move |req| match req.path() {
+        "/rest/api/3/users/search" => people(req),
+        _ => tiers_tenant(req),
+    }
 }
 
 /// The test API with the organization admin API configured.

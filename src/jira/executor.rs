@@ -1,7 +1,7 @@
 //! Runs requests on a [`Transport`]: several in flight up to a limit, with
 //! retries that are safe for the request's method, `Retry-After` honoured, and
-//! concurrency that backs off under rate limiting and recovers when answers
-//! are healthy again.
+//! concurrency that ramps up from a couple of requests (slow start), backs off
+//! under rate limiting and recovers when answers are healthy again.
 //!
 //! The executor knows nothing of Jira's resources. Callers tag each request
 //! with a job value and get it back with the final response.
@@ -10,6 +10,14 @@ use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use super::transport::{HttpRequest, HttpResponse, Ticket, Transport, TransportError};
+
+/// The limit a run opens with, when the cap is higher. A rate limiter counts
+/// requests as they arrive, and nothing says how close to its limit a run
+/// starts (another client may share the budget): opening at the cap could
+/// send a burst that overshoots before the first answer can say so. Two is
+/// the least that still overlaps requests; healthy answers double it each
+/// round trip, so the cap is reached within a few round trips.
+const SLOW_START_LIMIT: u32 = 2;
 
 /// When and how long to retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +91,10 @@ pub struct Executor<T, J> {
     cap: u32,
     /// The current limit, between 1 and `cap`.
     limit: u32,
+    /// Whether the run is still ramping up: every healthy answer raises the
+    /// limit by one until the first throttling answer, after which it only
+    /// ever grows by one per `limit` healthy answers.
+    slow_start: bool,
     /// Healthy answers since the limit last changed.
     healthy_streak: u32,
     ready: VecDeque<Attempt<J>>,
@@ -103,7 +115,8 @@ impl<T: Transport, J> Executor<T, J> {
             transport,
             policy,
             cap,
-            limit: cap,
+            limit: cap.min(SLOW_START_LIMIT),
+            slow_start: true,
             healthy_streak: 0,
             ready: VecDeque::new(),
             delayed: Vec::new(),
@@ -264,14 +277,26 @@ impl<T: Transport, J> Executor<T, J> {
         });
     }
 
+    /// Halves the limit. The first throttling answer also ends slow start for
+    /// good: the limit found is near what the server allows, and doubling
+    /// past it again would only overshoot again.
     fn throttled(&mut self) {
         self.stats.throttled += 1;
+        self.slow_start = false;
         self.limit = (self.limit / 2).max(1);
         self.healthy_streak = 0;
     }
 
+    /// Raises the limit towards the cap: by one per healthy answer in slow
+    /// start, which doubles it each round trip (each of the `limit` requests
+    /// in flight comes back and adds one), and by one per `limit` healthy
+    /// answers after it, about one per round trip.
     fn healthy(&mut self) {
         if self.limit >= self.cap {
+            return;
+        }
+        if self.slow_start {
+            self.limit += 1;
             return;
         }
         self.healthy_streak += 1;
@@ -572,33 +597,97 @@ mod tests {
         }
     }
 
+    /// Answers every request with an empty JSON list, and those sent in
+    /// the positions `near` (counting from 1) with `X-RateLimit-NearLimit`.
+    fn near_limit_at(near: &'static [u32]) -> FakeTransport {
+        let calls = Rc::new(Cell::new(0));
+        FakeTransport::new(move |_| {
+            calls.set(calls.get() + 1);
+            let mut answer = json(200, serde_json::json!([]));
+            if near.contains(&calls.get())
+                && let Ok(r) = &mut answer
+            {
+                r.headers
+                    .push(("x-ratelimit-nearlimit".into(), "true".into()));
+            }
+            answer
+        })
+    }
+
     #[test]
     fn limit_halves_on_throttling_and_recovers() {
-        let calls = Rc::new(Cell::new(0));
-        let c = calls.clone();
-        let transport = FakeTransport::new(move |_| {
-            c.set(c.get() + 1);
-            if c.get() == 1 {
-                let mut near = json(200, serde_json::json!([]));
-                if let Ok(r) = &mut near {
-                    r.headers
-                        .push(("x-ratelimit-nearlimit".into(), "true".into()));
-                }
-                near
-            } else {
-                json(200, serde_json::json!([]))
-            }
-        });
-        let mut ex = Executor::new(transport, 8, RetryPolicy::default());
-        ex.submit(0, get("/0"));
+        let mut ex = Executor::new(near_limit_at(&[9]), 8, RetryPolicy::default());
+        for i in 0..8 {
+            ex.submit(i, get("/n"));
+        }
+        while ex.next_completed().is_some() {}
+        assert_eq!(ex.limit(), 8, "slow start reached the cap");
+        ex.submit(8, get("/near"));
         ex.next_completed().unwrap();
         assert_eq!(ex.limit(), 4);
-        for i in 1..=40 {
+        for i in 9..=48 {
             ex.submit(i, get("/n"));
         }
         while ex.next_completed().is_some() {}
         assert_eq!(ex.limit(), 8, "recovers to the cap, never beyond");
         assert!(ex.transport().max_in_flight <= 8);
+    }
+
+    #[test]
+    fn limit_doubles_each_round_trip_at_the_start() {
+        let mut ex = Executor::new(near_limit_at(&[]), 16, RetryPolicy::default());
+        assert_eq!(ex.limit(), SLOW_START_LIMIT);
+        for i in 0..40 {
+            ex.submit(i, get("/n"));
+        }
+        ex.next_completed().unwrap();
+        assert_eq!(
+            ex.transport().requests.len(),
+            2,
+            "the opening burst is two requests, not the cap"
+        );
+        // Each round trip, every request in flight comes back and adds one.
+        let mut answered = 1;
+        for (round_trip, limit) in [(2, 4), (4, 8), (8, 16)] {
+            while answered < round_trip {
+                ex.next_completed().unwrap();
+                answered += 1;
+            }
+            assert_eq!(ex.limit(), limit, "after {answered} answers");
+            answered = 0;
+        }
+        while ex.next_completed().is_some() {}
+        assert_eq!(ex.limit(), 16, "never beyond the cap");
+        assert_eq!(ex.transport().max_in_flight, 16);
+    }
+
+    #[test]
+    fn limit_starts_at_the_cap_when_it_is_lower() {
+        let ex: Executor<_, ()> = Executor::new(near_limit_at(&[]), 1, RetryPolicy::default());
+        assert_eq!(ex.limit(), 1);
+    }
+
+    #[test]
+    fn slow_start_ends_at_the_first_throttle() {
+        let mut ex = Executor::new(near_limit_at(&[3]), 16, RetryPolicy::default());
+        for i in 0..40 {
+            ex.submit(i, get("/n"));
+        }
+        let mut limits = Vec::new();
+        for _ in 0..8 {
+            ex.next_completed().unwrap();
+            limits.push(ex.limit());
+        }
+        // Two healthy answers double the opening two; the third answer halves
+        // the limit; after it the limit grows by one per `limit` healthy
+        // answers, not by one per answer.
+        assert_eq!(limits, [3, 4, 2, 2, 3, 3, 3, 4]);
+        while ex.next_completed().is_some() {}
+        assert!(
+            ex.limit() < 16,
+            "additive increase is slower: {}",
+            ex.limit()
+        );
     }
 
     #[test]
