@@ -15,11 +15,14 @@ use crate::runtime::types::Batch;
 
 /// Shows an extraction's progress: a bar per phase on a terminal, plain
 /// lines when piped or in CI, where a bar would only litter the log.
+/// Independent phases run at once, so their batches interleave: each phase
+/// keeps its own bar, all shown together.
 pub enum Reporter {
     Plain,
     Bars {
-        bar: indicatif::ProgressBar,
-        phase: String,
+        bars: indicatif::MultiProgress,
+        /// Each phase's bar, in the order the phases first reported.
+        phases: Vec<(String, indicatif::ProgressBar)>,
     },
 }
 
@@ -28,12 +31,34 @@ impl Reporter {
         use std::io::IsTerminal as _;
         if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
             Reporter::Bars {
-                bar: indicatif::ProgressBar::hidden(),
-                phase: String::new(),
+                bars: indicatif::MultiProgress::new(),
+                phases: Vec::new(),
             }
         } else {
             Reporter::Plain
         }
+    }
+
+    /// A new bar for a phase: with a length once its total is known, else
+    /// a spinner with a count.
+    fn bar(phase: &str, total: Option<u64>) -> indicatif::ProgressBar {
+        let bar = match total {
+            Some(total) => indicatif::ProgressBar::new(total).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "  {prefix:<20} [{bar:30}] {pos:>7}/{len:7} {elapsed_precise}",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            ),
+            None => indicatif::ProgressBar::new_spinner().with_style(
+                indicatif::ProgressStyle::with_template(
+                    "  {prefix:<20} {spinner} {pos:>7} {elapsed_precise}",
+                )
+                .expect("a valid template"),
+            ),
+        };
+        bar.set_prefix(phase.to_owned());
+        bar
     }
 
     pub fn batch(&mut self, batch: &Batch) {
@@ -50,27 +75,16 @@ impl Reporter {
                     batch.entitlements.len()
                 );
             }
-            Reporter::Bars { bar, phase } => {
-                if *phase != p.phase {
-                    bar.finish();
-                    *bar = match p.total {
-                        Some(total) => indicatif::ProgressBar::new(total).with_style(
-                            indicatif::ProgressStyle::with_template(
-                                "  {prefix:<20} [{bar:30}] {pos:>7}/{len:7} {elapsed_precise}",
-                            )
-                            .expect("a valid template")
-                            .progress_chars("=> "),
-                        ),
-                        None => indicatif::ProgressBar::new_spinner().with_style(
-                            indicatif::ProgressStyle::with_template(
-                                "  {prefix:<20} {spinner} {pos:>7} {elapsed_precise}",
-                            )
-                            .expect("a valid template"),
-                        ),
-                    };
-                    bar.set_prefix(p.phase.clone());
-                    *phase = p.phase.clone();
-                }
+            Reporter::Bars { bars, phases } => {
+                let i = match phases.iter().position(|(name, _)| *name == p.phase) {
+                    Some(i) => i,
+                    None => {
+                        let bar = bars.add(Self::bar(&p.phase, p.total));
+                        phases.push((p.phase.clone(), bar));
+                        phases.len() - 1
+                    }
+                };
+                let bar = &phases[i].1;
                 if let Some(total) = p.total {
                     bar.set_length(total);
                 }
@@ -80,8 +94,10 @@ impl Reporter {
     }
 
     pub fn finish(&self) {
-        if let Reporter::Bars { bar, .. } = self {
-            bar.finish();
+        if let Reporter::Bars { phases, .. } = self {
+            for (_, bar) in phases {
+                bar.finish();
+            }
         }
     }
 }
