@@ -108,7 +108,7 @@ impl Service {
 /// A response, read whole, and when its first body byte arrived.
 struct Answer {
     status: u16,
-    headers: http::HeaderMap,
+    headers: hyper::HeaderMap,
     body: Vec<u8>,
     first_byte: Duration,
 }
@@ -179,14 +179,35 @@ async fn cli_records(tenant: &Tenant) -> Vec<String> {
     sorted_lines(&String::from_utf8(out).unwrap())
 }
 
-/// Lines as JSON re-serialized (key order aside) and sorted.
+/// Lines as JSON with their keys sorted, and sorted: the guest and the
+/// host write an object's keys in different orders.
 fn sorted_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = text
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap().to_string())
+        .map(|l| canonical(&serde_json::from_str::<Value>(l).unwrap()))
         .collect();
     lines.sort();
     lines
+}
+
+/// `v` as JSON text with every object's keys in sorted order.
+fn canonical(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let fields: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", Value::from(k.as_str()), canonical(&m[k])))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(canonical).collect::<Vec<_>>().join(",")
+        ),
+        other => other.to_string(),
+    }
 }
 
 /// The stream's records without its `end` line, and that line.
