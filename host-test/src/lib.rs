@@ -14,6 +14,7 @@ pub mod outbound;
 pub mod output;
 pub mod pool;
 pub mod runtime;
+pub mod serve;
 pub mod testing;
 pub mod trust;
 

@@ -7,7 +7,6 @@ use std::io::{Read as _, Write as _};
 use crate::bindings::balkanid::extractor::types as wit;
 use crate::config::Config;
 use crate::error::Error;
-use crate::extract::Extraction;
 use crate::jira::connect::connect;
 use crate::jira::executor::RetryPolicy;
 use crate::jira::transport::Timeouts;
@@ -34,41 +33,15 @@ impl crate::bindings::exports::wasi::cli::run::Guest for super::Component {
         let mut out = std::io::stdout().lock();
         if command == "check" {
             let info = wit::ConnectionInfo::from(&connection);
-            let mode = match info.mode {
-                wit::AuthMode::Unscoped => "unscoped",
-                wit::AuthMode::Scoped => "scoped",
-            };
-            let json = serde_json::json!({"mode": mode, "siteUrl": info.site_url,
-                "apiBaseUrl": info.api_base_url, "cloudId": info.cloud_id,
-                "accountId": info.account_id, "displayName": info.display_name,
-                "globalPermissions": info.global_permissions, "orgId": info.org_id});
-            return writeln!(out, "{json}").map_err(|_| ());
+            return writeln!(out, "{}", connection_json(&info)).map_err(|_| ());
         }
         connection.preflight().map_err(fail)?;
-        let site = connection.site();
-        let activity = crate::mapping::ActivityWindow {
-            now: super::unix_now(),
-            days: config.dormant_after_days(),
-        };
-        let mut extraction = Extraction::with_activity(
-            connection.api,
-            site,
-            Some(activity),
-            WasiTransport::new(Timeouts::within(config.request_timeout())),
-            config.max_concurrency(),
-            RetryPolicy::with_budget(config.retry_budget()),
-        );
+        let mut extraction = super::start_extraction(&config, connection);
         loop {
             match extraction.next_batch() {
                 Ok(Some(batch)) => {
-                    let lines = batch
-                        .entities
-                        .iter()
-                        .map(crate::record::entity)
-                        .chain(batch.relations.iter().map(crate::record::relation))
-                        .chain(batch.entitlements.iter().map(crate::record::entitlement));
-                    for line in lines {
-                        writeln!(out, "{line}").map_err(|_| ())?;
+                    for line in crate::service::batch_lines(&batch) {
+                        out.write_all(line.as_bytes()).map_err(|_| ())?;
                     }
                     let p = &batch.progress;
                     let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
@@ -83,6 +56,20 @@ impl crate::bindings::exports::wasi::cli::run::Guest for super::Component {
             }
         }
     }
+}
+
+/// The connection as JSON, as `check` prints it and `POST /check` answers:
+/// `{"mode", "siteUrl", "apiBaseUrl", "cloudId", "accountId", "displayName",
+/// "globalPermissions", "orgId"}`.
+pub(super) fn connection_json(info: &wit::ConnectionInfo) -> serde_json::Value {
+    let mode = match info.mode {
+        wit::AuthMode::Unscoped => "unscoped",
+        wit::AuthMode::Scoped => "scoped",
+    };
+    serde_json::json!({"mode": mode, "siteUrl": info.site_url,
+        "apiBaseUrl": info.api_base_url, "cloudId": info.cloud_id,
+        "accountId": info.account_id, "displayName": info.display_name,
+        "globalPermissions": info.global_permissions, "orgId": info.org_id})
 }
 
 /// The config from `JIRA_CONFIG`, else from standard input.

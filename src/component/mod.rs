@@ -1,5 +1,6 @@
 //! The component's exports: `balkanid:extractor/connector` (configure,
-//! extract, apply-lifecycle-action) and, in `command`, `wasi:cli/run`.
+//! extract, apply-lifecycle-action), in `command`, `wasi:cli/run`, and in
+//! `http`, `wasi:http/incoming-handler`.
 //!
 //! This is the only code that touches the generated bindings, apart from the
 //! conversions in `convert`. It keeps the configured connection for the
@@ -7,6 +8,7 @@
 
 mod command;
 mod convert;
+mod http;
 
 use std::cell::RefCell;
 
@@ -125,6 +127,27 @@ impl GuestExtraction for ExtractionResource {
 }
 
 crate::bindings::export!(Component with_types_in crate::bindings);
+
+/// A full extraction over `connection`, as `config` asks (concurrency,
+/// retries, the dormancy window): what the command and the HTTP service run.
+pub(crate) fn start_extraction(
+    config: &Config,
+    connection: Connection,
+) -> Extraction<WasiTransport> {
+    let site = connection.site();
+    let activity = ActivityWindow {
+        now: unix_now(),
+        days: config.dormant_after_days(),
+    };
+    Extraction::with_activity(
+        connection.api,
+        site,
+        Some(activity),
+        WasiTransport::new(Timeouts::within(config.request_timeout())),
+        config.max_concurrency(),
+        RetryPolicy::with_budget(config.retry_budget()),
+    )
+}
 
 /// Seconds since the epoch, from `wasi:clocks/wall-clock`: when an
 /// extraction starts, so that dormancy is judged against one instant.

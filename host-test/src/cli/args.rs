@@ -40,6 +40,27 @@ pub enum Command {
     /// List site admins, product admins and every project's administrators
     /// from a document `extract` wrote.
     Privileged(PrivilegedArgs),
+    /// Serve the component's HTTP entry point (POST /check, /extract,
+    /// /apply, each with the vendor config in the body), a fresh instance
+    /// per request.
+    Serve(ServeArgs),
+}
+
+/// Options of `serve`. There is no config: each request carries its own.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// The address to listen on, e.g. 127.0.0.1:8080 (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Send every request for *.atlassian.net and api.atlassian.com to this base URL instead.
+    #[arg(long)]
+    pub upstream: Option<String>,
+    /// PEM certificates to trust besides the web roots. SSL_CERT_FILE, when set, is added too.
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
+    /// The component to serve (default: the one built with this host).
+    #[arg(long)]
+    pub component: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone)]

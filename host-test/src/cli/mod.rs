@@ -11,19 +11,21 @@ mod extract;
 mod package;
 mod privileged;
 mod report;
+mod serve;
 mod session;
 mod upload;
 
 pub use apply::apply;
 pub use args::{
     ApplyArgs, BenchArgs, Cli, Command, ExplainArgs, ExtractArgs, Format, PackageArgs,
-    PrivilegedArgs, PullArgs, PushArgs, ReportFormat, Target, UploadArgs,
+    PrivilegedArgs, PullArgs, PushArgs, ReportFormat, ServeArgs, Target, UploadArgs,
 };
 pub use explain::explain;
 pub use extract::extract;
 pub use package::{package, pull, push};
 pub use privileged::privileged;
 pub use report::{Reporter, Summary};
+pub use serve::serve;
 pub use session::{Session, connect};
 pub use upload::upload;
 
@@ -51,6 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", privileged(&args)?);
             Ok(())
         }
+        Command::Serve(args) => serve(args).await,
         Command::Upload(args) => {
             let summary = upload(args).await?;
             print!("{summary}");

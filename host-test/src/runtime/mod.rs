@@ -329,6 +329,38 @@ impl Runtime {
         pool: Pool,
     ) -> anyhow::Result<Plugin> {
         let outbound = Outbound::new(upstream, pool);
+        let (store, instance, instantiate_time) = self.fresh(outbound.clone()).await?;
+        Ok(Plugin {
+            store,
+            instance,
+            outbound,
+            instantiate_time,
+            limits: self.limits,
+        })
+    }
+
+    /// A fresh instance for one HTTP request (`extractor-jira serve`), with
+    /// the same limits, trust and outbound guard as [`Runtime::instantiate`].
+    /// The caller allows the request's site on `outbound` first
+    /// ([`Outbound::allow_site_of`]).
+    pub async fn instantiate_for_request(
+        &self,
+        outbound: Outbound,
+    ) -> anyhow::Result<RequestInstance> {
+        let (store, instance, _) = self.fresh(outbound.clone()).await?;
+        Ok(RequestInstance {
+            store,
+            instance,
+            outbound,
+            limits: self.limits,
+        })
+    }
+
+    /// A store with its limits armed, and the component instantiated in it.
+    async fn fresh(
+        &self,
+        outbound: Outbound,
+    ) -> anyhow::Result<(Store<HostState>, bindings::Extractor, Duration)> {
         let state = HostState {
             wasi: WasiCtx::builder().inherit_stderr().build(),
             http: WasiHttpCtx::new(),
@@ -344,13 +376,60 @@ impl Runtime {
         arm(&mut store, self.limits.call_timeout);
         let started = Instant::now();
         let instance = self.pre.instantiate_async(&mut store).await?;
-        Ok(Plugin {
-            store,
-            instance,
-            outbound,
-            instantiate_time: started.elapsed(),
-            limits: self.limits,
-        })
+        Ok((store, instance, started.elapsed()))
+    }
+}
+
+/// One instance serving one HTTP request through the component's
+/// `wasi:http/incoming-handler` export.
+pub struct RequestInstance {
+    store: Store<HostState>,
+    instance: bindings::Extractor,
+    outbound: Outbound,
+    limits: Limits,
+}
+
+/// The response the guest set, or why it set none.
+pub type GuestResponse = Result<
+    hyper::Response<wasmtime_wasi_http::p2::body::HyperOutgoingBody>,
+    wasmtime_wasi_http::p2::bindings::http::types::ErrorCode,
+>;
+
+impl RequestInstance {
+    /// Hands `request` to the guest, which answers through `respond` as soon
+    /// as it sets its response; this returns once the guest has written the
+    /// whole body (or trapped, or hit the call deadline).
+    pub async fn handle<B>(
+        &mut self,
+        request: hyper::Request<B>,
+        respond: impl FnOnce(GuestResponse) + Send + Sync + 'static,
+    ) -> anyhow::Result<()>
+    where
+        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<wasmtime_wasi_http::Error>,
+    {
+        let mut http = self.store.data_mut().http();
+        let request = http.new_incoming_request(
+            wasmtime_wasi_http::p2::bindings::http::types::Scheme::Http,
+            request,
+        )?;
+        let out = http.new_response_outparam_from_callback(respond)?;
+        arm(&mut self.store, self.limits.call_timeout);
+        self.instance
+            .wasi_http_incoming_handler()
+            .call_handle(&mut self.store, request, out)
+            .await
+            .map_err(anyhow::Error::from)
+    }
+
+    /// Every outbound request so far, credential redacted.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.outbound.requests()
+    }
+
+    /// The largest the guest's linear memory has been, in bytes.
+    pub fn peak_memory(&self) -> usize {
+        self.store.data().memory.peak
     }
 }
 
