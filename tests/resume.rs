@@ -130,11 +130,8 @@ async fn cli_resume_carries_an_ndjson_run_to_the_end() {
     // Group members are read last, after every other phase delivered its
     // batches: the run fails with a cursor to carry on from. (A run that
     // fails before its first batch has no cursor, and starts over.)
-    h.fake.inject(FaultRule::on(
-        "/rest/api/3/group/member",
-        &[1],
-        forbidden(),
-    ));
+    h.fake
+        .inject(FaultRule::on("/rest/api/3/group/member", &[1], forbidden()));
     let dir = std::env::temp_dir().join(format!("extractor-jira-resume-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("config.json");
