@@ -28,6 +28,9 @@ pub struct Run {
     pub instantiate: Duration,
     /// What the instance's connection pool did.
     pub connections: PoolStats,
+    /// Per endpoint (method and path, without the query): requests and
+    /// their mean round trip as the host saw it, longest total first.
+    pub by_endpoint: Vec<(String, u64, Duration)>,
     /// Mean time from sending a request to its answer, as the host saw it.
     pub mean_latency: Duration,
     /// Requests in flight on average over the run: the time spent waiting
@@ -80,6 +83,24 @@ pub async fn measure(
     let log = fake.requests();
     let seen = plugin.requests();
     let waiting: Duration = seen.iter().map(|r| r.elapsed).sum();
+    let mut endpoints: std::collections::BTreeMap<String, (u64, Duration)> = Default::default();
+    for r in &seen {
+        let path = r.path_and_query().split('?').next().unwrap_or_default();
+        let entry = endpoints
+            .entry(format!("{} {path}", r.method))
+            .or_default();
+        entry.0 += 1;
+        entry.1 += r.elapsed;
+    }
+    let mut by_endpoint: Vec<(String, u64, Duration)> = endpoints
+        .into_iter()
+        .map(|(k, (n, total))| (k, n, total))
+        .collect();
+    by_endpoint.sort_by(|a, b| b.2.cmp(&a.2));
+    let by_endpoint = by_endpoint
+        .into_iter()
+        .map(|(k, n, total)| (k, n, total / n.max(1) as u32))
+        .collect();
     Ok(Run {
         concurrency,
         wall,
@@ -90,6 +111,7 @@ pub async fn measure(
         peak_memory: plugin.peak_memory(),
         instantiate: plugin.instantiate_time(),
         connections: plugin.connections(),
+        by_endpoint,
         mean_latency: waiting / seen.len().max(1) as u32,
         mean_in_flight: waiting.as_secs_f64() / wall.as_secs_f64(),
     })

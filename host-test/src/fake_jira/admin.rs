@@ -19,7 +19,6 @@
 //! `ADMIN-400-1`); an empty `accountIds` is refused (400); the body must be
 //! sent as `application/json` (else 415).
 
-use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
@@ -241,15 +240,13 @@ fn search(tenant: &Tenant, org: &Org, req: &Request, org_id: &str, directory: &s
         ));
     }
     let criteria = Criteria::parse(&req.body)?;
-    let wanted: Option<HashSet<&str>> = criteria
-        .account_ids
-        .as_ref()
-        .map(|ids| ids.iter().map(String::as_str).collect());
-    let records = org.records(|a| {
-        wanted
-            .as_ref()
-            .is_none_or(|w| w.contains(a.account_id.as_str()))
-    });
+    // Named accounts are looked up by index, so that a search for 100 ids
+    // in a 20,000-account organization costs the fake 100 lookups, not a
+    // scan: the benchmark measures the connector, not the fake.
+    let records = match &criteria.account_ids {
+        Some(ids) => org.records_at(tenant.org_positions(ids.iter().map(String::as_str))),
+        None => org.records(|_| true),
+    };
     let fingerprint = criteria.fingerprint(&org.org_id);
     let start = match &criteria.cursor {
         None => 0,

@@ -301,6 +301,23 @@ impl Tenant {
         self
     }
 
+    /// Where the accounts with these ids are in the organization's list;
+    /// ids it does not have are left out.
+    pub fn org_positions<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Vec<usize> {
+        let Some(org) = &self.org else {
+            return Vec::new();
+        };
+        ids.into_iter()
+            .filter_map(|id| {
+                self.org_index
+                    .get(id)
+                    .copied()
+                    .filter(|&i| org.accounts.get(i).is_some_and(|a| a.account_id == id))
+                    .or_else(|| org.accounts.iter().position(|a| a.account_id == id))
+            })
+            .collect()
+    }
+
     /// The organization's account with this id, if the organization has it.
     pub fn org_account(&self, account_id: &str) -> Option<&OrgAccount> {
         let org = self.org.as_ref()?;

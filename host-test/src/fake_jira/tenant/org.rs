@@ -107,6 +107,23 @@ impl Org {
     /// accounts `keep` accepts.
     pub fn records(&self, keep: impl Fn(&OrgAccount) -> bool) -> Vec<(&OrgAccount, usize)> {
         let kept: Vec<&OrgAccount> = self.accounts.iter().filter(|a| keep(a)).collect();
+        Self::in_search_order(kept)
+    }
+
+    /// Like [`Org::records`] for the accounts at `positions` in the
+    /// organization's list (any order, duplicates allowed): a search that
+    /// names its account ids costs their number, not the organization's size.
+    pub fn records_at(&self, mut positions: Vec<usize>) -> Vec<(&OrgAccount, usize)> {
+        positions.sort_unstable();
+        positions.dedup();
+        let kept = positions
+            .into_iter()
+            .filter_map(|i| self.accounts.get(i))
+            .collect();
+        Self::in_search_order(kept)
+    }
+
+    fn in_search_order(kept: Vec<&OrgAccount>) -> Vec<(&OrgAccount, usize)> {
         let first = kept.iter().map(|a| (*a, 0));
         let second = kept.iter().filter(|a| a.records() == 2).map(|a| (*a, 1));
         first.chain(second).collect()
