@@ -86,9 +86,7 @@ pub async fn measure(
     let mut endpoints: std::collections::BTreeMap<String, (u64, Duration)> = Default::default();
     for r in &seen {
         let path = r.path_and_query().split('?').next().unwrap_or_default();
-        let entry = endpoints
-            .entry(format!("{} {path}", r.method))
-            .or_default();
+        let entry = endpoints.entry(format!("{} {path}", r.method)).or_default();
         entry.0 += 1;
         entry.1 += r.elapsed;
     }
@@ -96,7 +94,7 @@ pub async fn measure(
         .into_iter()
         .map(|(k, (n, total))| (k, n, total))
         .collect();
-    by_endpoint.sort_by(|a, b| b.2.cmp(&a.2));
+    by_endpoint.sort_by_key(|e| std::cmp::Reverse(e.2));
     let by_endpoint = by_endpoint
         .into_iter()
         .map(|(k, n, total)| (k, n, total / n.max(1) as u32))

@@ -179,10 +179,19 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<Vec<Run>> {
         println!("where the round trips went (the last run; the five longest in total):");
         for (endpoint, n, mean) in last.by_endpoint.iter().take(5) {
             // Gateway paths carry the cloud id: the site-relative part reads better.
-            let short = endpoint.split("/rest/").nth(1).map_or(endpoint.clone(), |p| {
-                format!("{} /rest/{p}", endpoint.split(' ').next().unwrap_or_default())
-            });
-            println!("  {short:<60} {n:>6} requests, mean {:>7.1} ms", mean.as_secs_f64() * 1000.0);
+            let short = endpoint
+                .split("/rest/")
+                .nth(1)
+                .map_or(endpoint.clone(), |p| {
+                    format!(
+                        "{} /rest/{p}",
+                        endpoint.split(' ').next().unwrap_or_default()
+                    )
+                });
+            println!(
+                "  {short:<60} {n:>6} requests, mean {:>7.1} ms",
+                mean.as_secs_f64() * 1000.0
+            );
         }
     }
 

@@ -19,7 +19,6 @@
 //! `ADMIN-400-1`); an empty `accountIds` is refused (400); the body must be
 //! sent as `application/json` (else 415).
 
-
 use serde_json::{Map, Value, json};
 
 use super::http::{self, Answer, Auth, Handled, Place, Request};
