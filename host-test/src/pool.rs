@@ -215,20 +215,9 @@ impl Pool {
         // the meantime) comes back and tries the next one; only a request
         // that was never written may be sent again.
         while let Some(sender) = self.reusable(&origin, deadlines).await {
-            let attempt = match sender {
-                Sender::Http2(mut s) => {
-                    *request.uri_mut() = absolute.clone();
-                    request.headers_mut().remove(http::header::HOST);
-                    self.exchange(s.try_send_request(request), deadlines, None)
-                        .await
-                }
-                Sender::Http1(mut s) => {
-                    *request.uri_mut() = origin_form(&absolute);
-                    let sent = s.try_send_request(request);
-                    self.exchange(sent, deadlines, Some((s, origin.clone())))
-                        .await
-                }
-            };
+            let attempt = self
+                .attempt(sender, request, &absolute, &origin, deadlines)
+                .await;
             match attempt {
                 Attempt::Answered(response) => {
                     self.inner.counters.reused.fetch_add(1, Ordering::Relaxed);
@@ -242,24 +231,41 @@ impl Pool {
         let sender = tokio::time::timeout(deadlines.connect, self.connect(&origin))
             .await
             .map_err(|_| HttpError::ConnectionTimeout)??;
-        let attempt = match sender {
+        match self
+            .attempt(sender, request, &absolute, &origin, deadlines)
+            .await
+        {
+            Attempt::Answered(response) => Ok(response),
+            // A fresh connection that closed before taking the request.
+            Attempt::NotSent(_) => Err(HttpError::ConnectionTerminated),
+            Attempt::Failed(e) => Err(e),
+        }
+    }
+
+    /// Sends `request` on `sender` in the form its protocol wants: HTTP/2 the
+    /// absolute URI (its `:authority`, no `Host`), HTTP/1.1 the origin form
+    /// with the `Host` header wasmtime set.
+    async fn attempt(
+        &self,
+        sender: Sender,
+        mut request: Request<WasiBody>,
+        absolute: &Uri,
+        origin: &Origin,
+        deadlines: Deadlines,
+    ) -> Attempt {
+        match sender {
             Sender::Http2(mut s) => {
-                *request.uri_mut() = absolute;
+                *request.uri_mut() = absolute.clone();
                 request.headers_mut().remove(http::header::HOST);
                 self.exchange(s.try_send_request(request), deadlines, None)
                     .await
             }
             Sender::Http1(mut s) => {
-                *request.uri_mut() = origin_form(&absolute);
+                *request.uri_mut() = origin_form(absolute);
                 let sent = s.try_send_request(request);
-                self.exchange(sent, deadlines, Some((s, origin))).await
+                self.exchange(sent, deadlines, Some((s, origin.clone())))
+                    .await
             }
-        };
-        match attempt {
-            Attempt::Answered(response) => Ok(response),
-            // A fresh connection that closed before taking the request.
-            Attempt::NotSent(_) => Err(HttpError::ConnectionTerminated),
-            Attempt::Failed(e) => Err(e),
         }
     }
 
