@@ -253,17 +253,21 @@ impl Classify for serde_json::Error {
     }
 }
 
-/// An action as JSON: the form `extractor-jira apply --action` reads
-/// (`host-test/src/action.rs`), kept in step with it by the tests on both
-/// sides.
-#[derive(Deserialize)]
+/// An action as JSON: `action` names it, the other keys are its arguments.
+/// `POST /apply` and `extractor-jira apply --action` both read this one
+/// definition (the host through `host-test/src/action.rs`).
+///
+/// ```json
+/// {"action": "add-group-member", "accountId": "5b10ac8d82e05b22cc7d4ef5", "groupId": "276f955c-..."}
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(
     tag = "action",
     rename_all = "kebab-case",
     rename_all_fields = "camelCase",
     deny_unknown_fields
 )]
-enum ActionSpec {
+pub enum ActionSpec {
     AddGroupMember {
         account_id: String,
         group_id: String,
@@ -311,17 +315,17 @@ enum ActionSpec {
 }
 
 /// `{"user": "<accountId>"}` or `{"group": "<groupId>"}`.
-#[derive(Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
-enum ActorSpec {
+pub enum ActorSpec {
     User(String),
     Group(String),
 }
 
 /// Jira's holder type names: `{"type": "group", "id": "..."}`, `{"type": "anyone"}`...
-#[derive(Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
-enum HolderSpec {
+pub enum HolderSpec {
     Group {
         id: String,
     },

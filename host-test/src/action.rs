@@ -5,125 +5,42 @@
 //! {"action": "add-group-member", "accountId": "5b10ac8d82e05b22cc7d4ef5", "groupId": "276f955c-..."}
 //! ```
 
-use serde::Deserialize;
+use extractor_jira::service::{ActionSpec as Spec, ActorSpec, HolderSpec};
 use serde_json::{Value, json};
 
 use crate::runtime::lifecycle as wl;
 
-/// An action as JSON: `action` names it, the other keys are its arguments.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(
-    tag = "action",
-    rename_all = "kebab-case",
-    rename_all_fields = "camelCase",
-    deny_unknown_fields
-)]
-pub enum ActionSpec {
-    AddGroupMember {
-        account_id: String,
-        group_id: String,
-    },
-    RemoveGroupMember {
-        account_id: String,
-        group_id: String,
-    },
-    CreateGroup {
-        name: String,
-    },
-    DeleteGroup {
-        group_id: String,
-        #[serde(default)]
-        swap_group_id: Option<String>,
-    },
-    AddProjectRoleActor {
-        project_id: String,
-        role_id: String,
-        actor: ActorSpec,
-    },
-    RemoveProjectRoleActor {
-        project_id: String,
-        role_id: String,
-        actor: ActorSpec,
-    },
-    AddPermissionGrant {
-        scheme_id: u64,
-        permission: String,
-        holder: HolderSpec,
-    },
-    RemovePermissionGrant {
-        scheme_id: u64,
-        grant_id: u64,
-    },
-    SetUserProperty {
-        account_id: String,
-        key: String,
-        value: Value,
-    },
-    DeleteUserProperty {
-        account_id: String,
-        key: String,
-    },
-}
+/// An action as JSON, read by the connector's own definition
+/// ([`extractor_jira::service::ActionSpec`]), so that `apply --action` and
+/// `POST /apply` accept exactly the same documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionSpec(pub Spec);
 
-/// `{"user": "<accountId>"}` or `{"group": "<groupId>"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase", deny_unknown_fields)]
-pub enum ActorSpec {
-    User(String),
-    Group(String),
-}
-
-/// `{"type": "group", "id": "<groupId>"}`, `{"type": "applicationRole", "key": "jira-software"}`,
-/// `{"type": "anyone"}`, ...: Jira's holder type names.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
-pub enum HolderSpec {
-    Group {
-        id: String,
-    },
-    User {
-        id: String,
-    },
-    ProjectRole {
-        id: String,
-    },
-    ApplicationRole {
-        #[serde(default)]
-        key: String,
-    },
-    Anyone,
-    ProjectLead,
-    Reporter,
-    Assignee,
-}
-
-impl ActorSpec {
-    fn to_wit(&self) -> wl::RoleActor {
-        match self {
-            ActorSpec::User(a) => wl::RoleActor::User(a.clone()),
-            ActorSpec::Group(g) => wl::RoleActor::Group(g.clone()),
-        }
+fn actor_to_wit(actor: &ActorSpec) -> wl::RoleActor {
+    match actor {
+        ActorSpec::User(a) => wl::RoleActor::User(a.clone()),
+        ActorSpec::Group(g) => wl::RoleActor::Group(g.clone()),
     }
 }
 
-impl HolderSpec {
-    fn to_wit(&self) -> wl::GrantHolder {
-        match self {
-            HolderSpec::Group { id } => wl::GrantHolder::Group(id.clone()),
-            HolderSpec::User { id } => wl::GrantHolder::User(id.clone()),
-            HolderSpec::ProjectRole { id } => wl::GrantHolder::ProjectRole(id.clone()),
-            HolderSpec::ApplicationRole { key } => wl::GrantHolder::ApplicationRole(key.clone()),
-            HolderSpec::Anyone => wl::GrantHolder::Anyone,
-            HolderSpec::ProjectLead => wl::GrantHolder::ProjectLead,
-            HolderSpec::Reporter => wl::GrantHolder::Reporter,
-            HolderSpec::Assignee => wl::GrantHolder::Assignee,
-        }
+fn holder_to_wit(holder: &HolderSpec) -> wl::GrantHolder {
+    match holder {
+        HolderSpec::Group { id } => wl::GrantHolder::Group(id.clone()),
+        HolderSpec::User { id } => wl::GrantHolder::User(id.clone()),
+        HolderSpec::ProjectRole { id } => wl::GrantHolder::ProjectRole(id.clone()),
+        HolderSpec::ApplicationRole { key } => wl::GrantHolder::ApplicationRole(key.clone()),
+        HolderSpec::Anyone => wl::GrantHolder::Anyone,
+        HolderSpec::ProjectLead => wl::GrantHolder::ProjectLead,
+        HolderSpec::Reporter => wl::GrantHolder::Reporter,
+        HolderSpec::Assignee => wl::GrantHolder::Assignee,
     }
 }
 
 impl ActionSpec {
     pub fn parse(json: &str) -> anyhow::Result<Self> {
-        serde_json::from_str(json).map_err(|e| anyhow::anyhow!("the action JSON is not valid: {e}"))
+        serde_json::from_str(json)
+            .map(Self)
+            .map_err(|e| anyhow::anyhow!("the action JSON is not valid: {e}"))
     }
 
     pub fn to_wit(&self) -> wl::Action {
@@ -135,52 +52,52 @@ impl ActionSpec {
             |project_id: &String, role_id: &String, actor: &ActorSpec| wl::RoleAssignment {
                 project_id: project_id.clone(),
                 role_id: role_id.clone(),
-                actor: actor.to_wit(),
+                actor: actor_to_wit(actor),
             };
-        match self {
-            ActionSpec::AddGroupMember {
+        match &self.0 {
+            Spec::AddGroupMember {
                 account_id,
                 group_id,
             } => wl::Action::AddGroupMember(membership(account_id, group_id)),
-            ActionSpec::RemoveGroupMember {
+            Spec::RemoveGroupMember {
                 account_id,
                 group_id,
             } => wl::Action::RemoveGroupMember(membership(account_id, group_id)),
-            ActionSpec::CreateGroup { name } => wl::Action::CreateGroup(name.clone()),
-            ActionSpec::DeleteGroup {
+            Spec::CreateGroup { name } => wl::Action::CreateGroup(name.clone()),
+            Spec::DeleteGroup {
                 group_id,
                 swap_group_id,
             } => wl::Action::DeleteGroup(wl::GroupDeletion {
                 group_id: group_id.clone(),
                 swap_group_id: swap_group_id.clone(),
             }),
-            ActionSpec::AddProjectRoleActor {
+            Spec::AddProjectRoleActor {
                 project_id,
                 role_id,
                 actor,
             } => wl::Action::AddProjectRoleActor(assignment(project_id, role_id, actor)),
-            ActionSpec::RemoveProjectRoleActor {
+            Spec::RemoveProjectRoleActor {
                 project_id,
                 role_id,
                 actor,
             } => wl::Action::RemoveProjectRoleActor(assignment(project_id, role_id, actor)),
-            ActionSpec::AddPermissionGrant {
+            Spec::AddPermissionGrant {
                 scheme_id,
                 permission,
                 holder,
             } => wl::Action::AddPermissionGrant(wl::GrantRequest {
                 scheme_id: *scheme_id,
                 permission: permission.clone(),
-                holder: holder.to_wit(),
+                holder: holder_to_wit(holder),
             }),
-            ActionSpec::RemovePermissionGrant {
+            Spec::RemovePermissionGrant {
                 scheme_id,
                 grant_id,
             } => wl::Action::RemovePermissionGrant(wl::GrantRef {
                 scheme_id: *scheme_id,
                 grant_id: *grant_id,
             }),
-            ActionSpec::SetUserProperty {
+            Spec::SetUserProperty {
                 account_id,
                 key,
                 value,
@@ -189,7 +106,7 @@ impl ActionSpec {
                 key: key.clone(),
                 value_json: value.to_string(),
             }),
-            ActionSpec::DeleteUserProperty { account_id, key } => {
+            Spec::DeleteUserProperty { account_id, key } => {
                 wl::Action::DeleteUserProperty(wl::UserPropertyRef {
                     account_id: account_id.clone(),
                     key: key.clone(),
