@@ -380,11 +380,12 @@ async fn extract_reads_every_projects_scheme_in_both_token_modes() {
 }
 
 /// Requests a token mode costs beyond the tenant's minimum (which holds one
-/// probe and the tenant-info lookup both modes make): a scoped token is
-/// detected by a refused probe before the second probe, on the gateway.
+/// probe, the tenant-info lookup and the permissions both modes make): a
+/// scoped token is refused on the site, for the probe and the permissions
+/// sent with it, before both are sent again through the gateway.
 fn extra(kind: TokenKind) -> u64 {
     match kind {
         TokenKind::Unscoped => 0,
-        TokenKind::Scoped => 1,
+        TokenKind::Scoped => 2,
     }
 }

@@ -207,16 +207,19 @@ async fn extract_with_scoped_token_goes_through_the_gateway() {
     assert_same(&document_of(&extracted), &expected_document(&h.tenant));
 
     let requests = h.plugin.requests();
-    let detection: Vec<String> = requests[..3].iter().map(|r| r.url.clone()).collect();
+    // The probe, the cloud id and the permissions go together, first on the
+    // site (which refuses a scoped token), then through the gateway.
+    let detection: Vec<String> = requests[..5].iter().map(|r| r.url.clone()).collect();
+    let gateway = format!("https://api.atlassian.com/ex/jira/{}", h.tenant.cloud_id);
+    let permissions = "/rest/api/3/mypermissions?permissions=ADMINISTER%2CUSER_PICKER";
     assert_eq!(
         detection,
         vec![
             "https://acme.atlassian.net/rest/api/3/myself".to_owned(),
             "https://acme.atlassian.net/_edge/tenant_info".to_owned(),
-            format!(
-                "https://api.atlassian.com/ex/jira/{}/rest/api/3/myself",
-                h.tenant.cloud_id
-            ),
+            format!("https://acme.atlassian.net{permissions}"),
+            format!("{gateway}/rest/api/3/myself"),
+            format!("{gateway}{permissions}"),
         ]
     );
     let prefix = format!(
@@ -224,7 +227,7 @@ async fn extract_with_scoped_token_goes_through_the_gateway() {
         h.tenant.cloud_id
     );
     // Everything but the organization's searches goes through the gateway.
-    for r in requests[3..]
+    for r in requests[5..]
         .iter()
         .filter(|r| !r.url.starts_with("https://api.atlassian.com/admin/"))
     {
@@ -250,22 +253,34 @@ async fn configure_with_wrong_token_is_unauthorized_in_both_modes() {
         other => panic!("{other:?}"),
     }
     assert!(!format!("{err} {err:?}").contains("WRONG-TOKEN-123"));
-    let paths: Vec<(String, u16)> = h
+    // Sent together, so the fake logs them in whichever order they finish.
+    let mut paths: Vec<(String, u16)> = h
         .fake
         .requests()
         .iter()
         .map(|r| (format!("{}{}", r.host, r.path), r.status))
         .collect();
+    paths.sort();
     assert_eq!(
         paths,
         vec![
-            ("acme.atlassian.net/rest/api/3/myself".to_owned(), 401),
             ("acme.atlassian.net/_edge/tenant_info".to_owned(), 200),
+            (
+                "acme.atlassian.net/rest/api/3/mypermissions".to_owned(),
+                401
+            ),
+            ("acme.atlassian.net/rest/api/3/myself".to_owned(), 401),
+            ("api.atlassian.com/rest/api/3/mypermissions".to_owned(), 401),
             ("api.atlassian.com/rest/api/3/myself".to_owned(), 401),
         ]
     );
     // The anonymous endpoint never saw the credential.
-    assert_eq!(h.fake.requests()[1].account, None);
+    let tenant_info = h.fake.requests();
+    let tenant_info = tenant_info
+        .iter()
+        .find(|r| r.path == "/_edge/tenant_info")
+        .expect("the cloud id was read");
+    assert_eq!(tenant_info.account, None);
 
     // An unscoped token on the gateway is refused too, even when it is valid on the site.
     let classic = h.tenant.credential(TokenKind::Unscoped).clone();

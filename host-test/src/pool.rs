@@ -12,7 +12,7 @@
 //! at once. The deadlines of `wasi:http`'s request options (connect, first
 //! byte, between bytes) apply as in `default_send_request`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -142,6 +142,12 @@ struct Inner {
     idle: Mutex<HashMap<Origin, Vec<http1::SendRequest<WasiBody>>>>,
     /// One HTTP/2 connection per origin that offered it, shared by every request.
     shared: Mutex<HashMap<Origin, http2::SendRequest<WasiBody>>>,
+    /// Origins whose server chose HTTP/1.1: requests to them open
+    /// connections side by side.
+    http1_origins: Mutex<HashSet<Origin>>,
+    /// Per https origin, held while a connection to it is opened and its
+    /// protocol is not known yet (see [`Pool::open`]).
+    first_connection: Mutex<HashMap<Origin, Arc<tokio::sync::Mutex<()>>>>,
     counters: Counters,
     /// `false` makes every request open its own HTTP/1.1 connection, as
     /// wasmtime-wasi-http's `default_send_request` does: the baseline
@@ -165,6 +171,8 @@ impl Pool {
                 tls: TlsConnector::from(tls),
                 idle: Mutex::default(),
                 shared: Mutex::default(),
+                http1_origins: Mutex::default(),
+                first_connection: Mutex::default(),
                 counters: Counters::default(),
                 reuse: true,
             }),
@@ -182,6 +190,8 @@ impl Pool {
                 tls: TlsConnector::from(Arc::new(config)),
                 idle: Mutex::default(),
                 shared: Mutex::default(),
+                http1_origins: Mutex::default(),
+                first_connection: Mutex::default(),
                 counters: Counters::default(),
                 reuse: false,
             }),
@@ -228,7 +238,7 @@ impl Pool {
             }
         }
 
-        let sender = tokio::time::timeout(deadlines.connect, self.connect(&origin))
+        let sender = tokio::time::timeout(deadlines.connect, self.open(&origin))
             .await
             .map_err(|_| HttpError::ConnectionTimeout)??;
         match self
@@ -276,22 +286,8 @@ impl Pool {
         if !self.inner.reuse {
             return None;
         }
-        let shared = self
-            .inner
-            .shared
-            .lock()
-            .expect("pool poisoned")
-            .get(origin)
-            .cloned();
-        if let Some(s) = shared {
-            if !s.is_closed() {
-                return Some(Sender::Http2(s));
-            }
-            self.inner
-                .shared
-                .lock()
-                .expect("pool poisoned")
-                .remove(origin);
+        if let Some(s) = self.shared_http2(origin) {
+            return Some(Sender::Http2(s));
         }
         loop {
             let mut s = self
@@ -307,6 +303,55 @@ impl Pool {
                 return Some(Sender::Http1(s));
             }
         }
+    }
+
+    /// The open HTTP/2 connection to `origin`, if there is one; a closed
+    /// one is forgotten.
+    fn shared_http2(&self, origin: &Origin) -> Option<http2::SendRequest<WasiBody>> {
+        let mut shared = self.inner.shared.lock().expect("pool poisoned");
+        let s = shared.get(origin)?;
+        if s.is_closed() {
+            shared.remove(origin);
+            return None;
+        }
+        Some(s.clone())
+    }
+
+    /// A new connection for a request that found none to reuse. Until an
+    /// https origin's first connection says which protocol its server
+    /// speaks, requests to it wait for that one: had the server chosen
+    /// HTTP/2, that connection carries them all, where opening one each
+    /// (the connection check sends three requests at once) would cost a
+    /// handshake each. Once a server has chosen HTTP/1.1, connections to it
+    /// open side by side.
+    async fn open(&self, origin: &Origin) -> Result<Sender, HttpError> {
+        let known_http1 = |pool: &Self| {
+            pool.inner
+                .http1_origins
+                .lock()
+                .expect("pool poisoned")
+                .contains(origin)
+        };
+        if !self.inner.reuse || !origin.https || known_http1(self) {
+            return self.connect(origin).await;
+        }
+        let gate = self
+            .inner
+            .first_connection
+            .lock()
+            .expect("pool poisoned")
+            .entry(origin.clone())
+            .or_default()
+            .clone();
+        let first = gate.lock().await;
+        if let Some(s) = self.shared_http2(origin) {
+            self.inner.counters.reused.fetch_add(1, Ordering::Relaxed);
+            return Ok(Sender::Http2(s));
+        }
+        if known_http1(self) {
+            drop(first);
+        }
+        self.connect(origin).await
     }
 
     /// Opens a connection: TCP, then TLS for https, then HTTP/2 if the
@@ -332,6 +377,11 @@ impl Pool {
             .map_err(HttpError::Tls)?;
         c.tls_handshakes.fetch_add(1, Ordering::Relaxed);
         if tls.get_ref().1.alpn_protocol() != Some(b"h2") {
+            self.inner
+                .http1_origins
+                .lock()
+                .expect("pool poisoned")
+                .insert(origin.clone());
             return http1_over(tls).await;
         }
         let (sender, connection) = http2::Builder::new(TokioExecutor::new())

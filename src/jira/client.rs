@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
-use super::call::{Call, Reply};
+use super::call::{Call, Reply, Untyped};
 use super::endpoints::Endpoint;
 use super::executor::{Executor, RetryPolicy};
 use super::transport::{HttpRequest, Method, Transport};
@@ -264,18 +264,29 @@ fn query_string(query: &[(&str, &str)]) -> String {
     format!("?{}", pairs.join("&"))
 }
 
-/// Sends calls to one site one at a time, each with the executor's retries,
-/// and waits for each reply.
+/// The most calls [`Client::send_together`] sends at once.
+pub const MAX_TOGETHER: usize = 3;
+
+/// Sends calls to one site, each with the executor's retries, and waits for
+/// their replies: one at a time, or a few that do not depend on each other
+/// together.
 pub struct Client<T> {
     api: Api,
-    executor: Executor<T, ()>,
+    executor: Executor<T, usize>,
 }
 
 impl<T: Transport> Client<T> {
     pub fn new(api: Api, transport: T, policy: RetryPolicy) -> Self {
+        Self::at_most(api, transport, MAX_TOGETHER as u32, policy)
+    }
+
+    /// A client that never has more than `concurrency` requests in flight
+    /// (`appConfig.maxConcurrency`), even for [`Client::send_together`].
+    pub fn at_most(api: Api, transport: T, concurrency: u32, policy: RetryPolicy) -> Self {
+        let most = concurrency.clamp(1, MAX_TOGETHER as u32);
         Self {
             api,
-            executor: Executor::new(transport, 1, policy),
+            executor: Executor::opening_at(transport, most, most, policy),
         }
     }
 
@@ -293,12 +304,41 @@ impl<T: Transport> Client<T> {
     /// all is an error.
     pub fn send<R>(&mut self, call: Call<R>) -> Result<Reply<R>> {
         let (endpoint, request) = call.into_parts();
-        self.executor.submit((), request);
+        self.executor.submit(0, request);
         let done = self
             .executor
             .next_completed()
             .ok_or_else(|| Error::Other(format!("The request to {} was lost", endpoint.step())))?;
         Reply::receive(endpoint, done).1
+    }
+
+    /// Sends up to [`MAX_TOGETHER`] calls at once, so that they cost one
+    /// round trip between them instead of one each, and hands back their
+    /// replies in the calls' order. Only for calls that do not depend on
+    /// each other's answers.
+    pub fn send_together<const N: usize>(
+        &mut self,
+        calls: [Call<Untyped>; N],
+    ) -> [Result<Reply<Untyped>>; N] {
+        const { assert!(N <= MAX_TOGETHER) };
+        let endpoints = calls.each_ref().map(Call::endpoint);
+        for (i, call) in calls.into_iter().enumerate() {
+            self.executor.submit(i, call.into_request());
+        }
+        let mut replies: [Option<Result<Reply<Untyped>>>; N] = std::array::from_fn(|_| None);
+        while let Some(done) = self.executor.next_completed() {
+            let i = done.job;
+            let (_, reply) = Reply::receive(endpoints[i], done);
+            replies[i] = Some(reply);
+        }
+        std::array::from_fn(|i| {
+            replies[i].take().unwrap_or_else(|| {
+                Err(Error::Other(format!(
+                    "The request to {} was lost",
+                    endpoints[i].step()
+                )))
+            })
+        })
     }
 
     /// Sends one call and decodes its answer; any status but a success is
@@ -382,6 +422,42 @@ mod tests {
             .fetch(users::user_groups(client.api(), "a1"))
             .unwrap();
         assert_eq!(groups[0].group_id.as_deref(), Some("g1"));
+    }
+
+    #[test]
+    fn send_together_sends_at_once_and_answers_in_order() {
+        let transport = FakeTransport::new(|req| match req.path() {
+            "/rest/api/3/myself" => json(401, serde_json::json!({"errorMessages": ["no"]})),
+            _ => json(200, serde_json::json!([])),
+        });
+        let mut client = Client::new(api(), transport, RetryPolicy::default());
+        let [me, groups, other] = client.send_together([
+            users::myself(client.api()).untyped(),
+            users::user_groups(client.api(), "a1").untyped(),
+            users::get_user(client.api(), "a2").untyped(),
+        ]);
+        assert_eq!(me.unwrap().status(), 401);
+        assert_eq!(groups.unwrap().endpoint(), Endpoint::UserGroups);
+        assert_eq!(other.unwrap().endpoint(), Endpoint::GetUser);
+        let sent = client.executor.transport();
+        assert_eq!(sent.max_in_flight, 3, "one round trip for the three");
+
+        let mut client = Client::at_most(
+            api(),
+            FakeTransport::new(|_| json(200, serde_json::json!([]))),
+            1,
+            RetryPolicy::default(),
+        );
+        let [a, b] = client.send_together([
+            users::myself(client.api()).untyped(),
+            users::get_user(client.api(), "a2").untyped(),
+        ]);
+        assert!(a.is_ok() && b.is_ok());
+        assert_eq!(
+            client.executor.transport().max_in_flight,
+            1,
+            "maxConcurrency holds"
+        );
     }
 
     #[test]

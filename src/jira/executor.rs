@@ -109,13 +109,20 @@ pub struct Executor<T, J> {
 
 impl<T: Transport, J> Executor<T, J> {
     pub fn new(transport: T, cap: u32, policy: RetryPolicy) -> Self {
+        Self::opening_at(transport, cap, SLOW_START_LIMIT, policy)
+    }
+
+    /// Like [`Executor::new`], opening at `opening` requests in flight
+    /// instead of [`SLOW_START_LIMIT`]: for a caller that sends a known
+    /// handful at once and nothing after, which is no burst.
+    pub fn opening_at(transport: T, cap: u32, opening: u32, policy: RetryPolicy) -> Self {
         let cap = cap.max(1);
         let seed = transport.now().as_nanos() as u64 | 1;
         Self {
             transport,
             policy,
             cap,
-            limit: cap.min(SLOW_START_LIMIT),
+            limit: cap.min(opening.max(1)),
             slow_start: true,
             healthy_streak: 0,
             ready: VecDeque::new(),
@@ -183,6 +190,10 @@ impl<T: Transport, J> Executor<T, J> {
                     self.finish(attempt, result);
                 }
             }
+            // Refill the slots just freed before the caller maps the answer:
+            // mapping a large page takes a while, and the requests waiting
+            // behind it should already be on their way.
+            self.start_ready();
         }
     }
 
@@ -641,9 +652,11 @@ mod tests {
             ex.submit(i, get("/n"));
         }
         ex.next_completed().unwrap();
+        // The first answer's slot, and the one its answer added, are
+        // refilled before it is handed over.
         assert_eq!(
             ex.transport().requests.len(),
-            2,
+            SLOW_START_LIMIT as usize + 2,
             "the opening burst is two requests, not the cap"
         );
         // Each round trip, every request in flight comes back and adds one.

@@ -19,6 +19,7 @@
 //! what a test can inject.
 
 mod admin;
+mod clock;
 mod faults;
 mod groups;
 mod http;
@@ -133,6 +134,8 @@ pub(crate) struct Shared {
     injected: Mutex<Vec<(String, Fault)>>,
     counts: Mutex<HashMap<String, u64>>,
     latency: Mutex<Duration>,
+    /// Keeps the latency to within a fraction of a millisecond.
+    clock: clock::Clock,
     /// Added once per new connection, before it is served: the handshake's
     /// round trip on a real network.
     connection_delay: Mutex<Duration>,
@@ -209,6 +212,7 @@ impl FakeJira {
             injected: Mutex::default(),
             counts: Mutex::default(),
             latency: Mutex::new(Duration::ZERO),
+            clock: clock::Clock::start(),
             connection_delay: Mutex::new(Duration::ZERO),
             connections: AtomicU64::new(0),
             rate_limit: Mutex::new(None),
@@ -399,12 +403,10 @@ async fn answer(
     req: hyper::Request<hyper::body::Incoming>,
     now: u64,
 ) -> Result<Response, Abort> {
+    let arrived = std::time::Instant::now();
     let latency = *shared.latency.lock().expect("latency poisoned");
     let (parts, body) = req.into_parts();
     let body = http::bytes_of(body).await;
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
     let limit = *shared.rate_limit.lock().expect("rate limit poisoned");
     let over_limit = limit.filter(|l| now > l.max_in_flight);
     let near_limit = limit.is_some_and(|l| now * 5 >= l.max_in_flight * 4);
@@ -419,13 +421,18 @@ async fn answer(
             .ok()
             .and_then(|r| faults::next_fault(shared, r)),
     };
-    if let Some(Fault::Slow(delay)) = &fault {
-        tokio::time::sleep(*delay).await;
-    }
     let (mut answer, logged) = match request {
         Ok(request) => router::handle(shared, &request, fault.as_ref()),
         Err(bad) => (bad, None),
     };
+    // The latency is the time from the request's arrival to its answer, the
+    // fake's own work included, as a server's response time is.
+    if !latency.is_zero() {
+        shared.clock.sleep_until(arrived + latency).await;
+    }
+    if let Some(Fault::Slow(delay)) = &fault {
+        tokio::time::sleep(*delay).await;
+    }
     let succeeded = (200..300).contains(&answer.status);
     let sent_status = match &fault {
         Some(Fault::Reset) if succeeded => 0,
