@@ -1013,6 +1013,16 @@ fn refusal(cursor: &str) -> Option<Error> {
     Extraction::resume(api(), transport, 3, RetryPolicy::default(), cursor).err()
 }
 
+/// Checks that `cursor` is refused as an invalid cursor whose reason
+/// mentions `reason`.
+fn assert_refused(cursor: &Json, reason: &str) {
+    let err = refusal(&cursor.to_string());
+    assert!(
+        matches!(&err, Some(Error::InvalidCursor(m)) if m.contains(reason)),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn resume_names_the_version_of_an_older_cursor() {
     let older = r#"{"version":2,"base":"https://acme.atlassian.net","ledger":{"phase":1},"jobs":[{"Groups":{"start_at":0}}]}"#;
@@ -1056,11 +1066,7 @@ fn resume_refuses_a_job_of_another_phase() {
     ] {
         let mut tampered = cursor.clone();
         tampered["jobs"].as_array_mut().unwrap().push(job);
-        let err = refusal(&tampered.to_string());
-        assert!(
-            matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("another phase")),
-            "{err:?}"
-        );
+        assert_refused(&tampered, "another phase");
     }
 }
 
@@ -1077,11 +1083,7 @@ fn resume_refuses_a_phase_running_before_its_dependencies() {
         .as_array_mut()
         .unwrap()
         .retain(|id| id != "ApplicationRoles");
-    let err = refusal(&tampered.to_string());
-    assert!(
-        matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("phase admin-tiers before")),
-        "{err:?}"
-    );
+    assert_refused(&tampered, "phase admin-tiers before");
 }
 
 #[test]
@@ -1090,11 +1092,7 @@ fn resume_refuses_a_phase_left_unstarted() {
     // Users need nothing: a cursor that neither ran nor finished them would
     // never read them.
     cursor["finished"] = json!([]);
-    let err = refusal(&cursor.to_string());
-    assert!(
-        matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("phase users unstarted")),
-        "{err:?}"
-    );
+    assert_refused(&cursor, "phase users unstarted");
     let mut twice = projects_cursor(1);
     let groups = twice["running"]
         .as_array()
@@ -1104,11 +1102,7 @@ fn resume_refuses_a_phase_left_unstarted() {
         .unwrap()
         .clone();
     twice["running"].as_array_mut().unwrap().push(groups);
-    let err = refusal(&twice.to_string());
-    assert!(
-        matches!(&err, Some(Error::InvalidCursor(m)) if m.contains("twice")),
-        "{err:?}"
-    );
+    assert_refused(&twice, "twice");
 }
 
 /// A fake that also notes what happens on the wire, in order: each request
