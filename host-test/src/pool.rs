@@ -325,14 +325,7 @@ impl Pool {
     /// handshake each. Once a server has chosen HTTP/1.1, connections to it
     /// open side by side.
     async fn open(&self, origin: &Origin) -> Result<Sender, HttpError> {
-        let known_http1 = |pool: &Self| {
-            pool.inner
-                .http1_origins
-                .lock()
-                .expect("pool poisoned")
-                .contains(origin)
-        };
-        if !self.inner.reuse || !origin.https || known_http1(self) {
+        if !self.inner.reuse || !origin.https || self.speaks_http1(origin) {
             return self.connect(origin).await;
         }
         let gate = self
@@ -348,10 +341,19 @@ impl Pool {
             self.inner.counters.reused.fetch_add(1, Ordering::Relaxed);
             return Ok(Sender::Http2(s));
         }
-        if known_http1(self) {
+        if self.speaks_http1(origin) {
             drop(first);
         }
         self.connect(origin).await
+    }
+
+    /// Whether `origin`'s server chose HTTP/1.1 for an earlier connection.
+    fn speaks_http1(&self, origin: &Origin) -> bool {
+        self.inner
+            .http1_origins
+            .lock()
+            .expect("pool poisoned")
+            .contains(origin)
     }
 
     /// Opens a connection: TCP, then TLS for https, then HTTP/2 if the
